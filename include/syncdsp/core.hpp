@@ -1,0 +1,6 @@
+// syncdsp/core.hpp - the core layer: errors, tensor aliases, checked arithmetic, parallel-for.
+#pragma once
+#include "syncdsp/core/checked.hpp"
+#include "syncdsp/core/error.hpp"
+#include "syncdsp/core/parallel.hpp"
+#include "syncdsp/core/tensor.hpp"

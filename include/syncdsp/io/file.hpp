@@ -1,0 +1,88 @@
+// syncdsp/io/file.hpp - whole-file reads and all-or-nothing writes.
+//
+// Writers go through write_file_atomic so that a failure never leaves a half-written output
+// behind: data goes to a temporary file in the same directory, which is renamed over the target
+// only after everything was written and flushed.
+#pragma once
+
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "syncdsp/core/error.hpp"
+
+namespace syncdsp::io {
+
+/// Reads a whole file into memory; throws io_error naming the path on failure.
+inline std::vector<std::uint8_t> read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary | std::ios::ate);
+    if (!in) detail::throw_io_error("read_file", "cannot open '", path, "': ", std::strerror(errno));
+    const std::streamoff size = in.tellg();
+    if (size < 0) detail::throw_io_error("read_file", "cannot determine the size of '", path, "'");
+    std::vector<std::uint8_t> bytes(static_cast<std::size_t>(size));
+    in.seekg(0);
+    if (size > 0 && !in.read(reinterpret_cast<char*>(bytes.data()), size))
+        detail::throw_io_error("read_file", "cannot read '", path, "'");
+    return bytes;
+}
+
+/// Path of a fresh temporary file next to `path` (same directory, so rename is atomic).
+inline std::string temporary_sibling(const std::string& path) {
+    std::random_device rd;
+    return path + ".tmp" + std::to_string(rd() % 1000000u);
+}
+
+/// Writes bytes to `path` through a temporary sibling and a rename; on any failure the target is
+/// untouched and the temporary is removed.
+inline void write_file_atomic(const std::string& path, const void* data, std::size_t size) {
+    const std::string tmp = temporary_sibling(path);
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        if (!out)
+            detail::throw_io_error("write_file", "cannot create '", tmp, "': ", std::strerror(errno));
+        if (size > 0) out.write(static_cast<const char*>(data), static_cast<std::streamsize>(size));
+        out.flush();
+        if (!out) {
+            out.close();
+            std::remove(tmp.c_str());
+            detail::throw_io_error("write_file", "cannot write '", tmp, "' (disk full?)");
+        }
+    }
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+        const int err = errno;
+        std::remove(tmp.c_str());
+        detail::throw_io_error("write_file", "cannot rename '", tmp, "' to '", path,
+                               "': ", std::strerror(err));
+    }
+}
+
+inline void write_file_atomic(const std::string& path, const std::vector<std::uint8_t>& bytes) {
+    write_file_atomic(path, bytes.data(), bytes.size());
+}
+
+}  // namespace syncdsp::io
+
+namespace syncdsp::detail {
+
+/// Little-endian readers over a bounded byte buffer; callers check bounds first.
+inline std::uint16_t load_u16le(const std::uint8_t* p) {
+    return static_cast<std::uint16_t>(p[0] | (p[1] << 8));
+}
+inline std::uint32_t load_u32le(const std::uint8_t* p) {
+    return static_cast<std::uint32_t>(p[0]) | (static_cast<std::uint32_t>(p[1]) << 8) |
+           (static_cast<std::uint32_t>(p[2]) << 16) | (static_cast<std::uint32_t>(p[3]) << 24);
+}
+inline void store_u16le(std::vector<std::uint8_t>& out, std::uint16_t v) {
+    out.push_back(static_cast<std::uint8_t>(v & 0xff));
+    out.push_back(static_cast<std::uint8_t>(v >> 8));
+}
+inline void store_u32le(std::vector<std::uint8_t>& out, std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) out.push_back(static_cast<std::uint8_t>((v >> (8 * i)) & 0xff));
+}
+
+}  // namespace syncdsp::detail

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs what syncdsp needs from Debian packages (idempotent; run as root on Debian bookworm).
+#   scripts/setup.sh            build + test dependencies
+#   scripts/setup.sh --bench    also the benchmark references (Google Benchmark, torchaudio, OpenCV)
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config            # toolchain
+  libeigen3-dev xtensor-dev libfftw3-dev libstb-dev nlohmann-json3-dev   # library dependencies
+  doctest-dev                                  # tests
+  ffmpeg                                       # media decoding/muxing for the CLI (a subprocess)
+  clang libclang-rt-14-dev                     # libFuzzer + sanitizer runtimes for the fuzz run
+  python3-numpy python3-scipy                  # golden-data scripts (never needed to build)
+)
+if [[ "${1:-}" == "--bench" ]]; then
+  packages+=(libbenchmark-dev python3-torch python3-torchaudio libopencv-dev python3-opencv)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  SUDO=""
+  if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+  echo "setup: installing ${missing[*]}"
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+  echo "setup: all Debian packages already installed"
+fi
