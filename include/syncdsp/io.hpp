@@ -1,5 +1,8 @@
-// syncdsp/io.hpp - the io layer: files, WAV, NPY (and, as they land, images, landmarks, weights, ffmpeg).
+// syncdsp/io.hpp - the io layer: files, WAV, NPY, the ffmpeg subprocess (and, as they land, images,
+// landmarks, weight files).
 #pragma once
+#include "syncdsp/io/ffmpeg.hpp"
 #include "syncdsp/io/file.hpp"
 #include "syncdsp/io/npy.hpp"
+#include "syncdsp/io/subprocess.hpp"
 #include "syncdsp/io/wav.hpp"

@@ -1,0 +1,302 @@
+// syncdsp/io/ffmpeg.hpp - media decoding through the ffmpeg and ffprobe programs.
+//
+// syncdsp links no codec library: audio and video are decoded by an ffmpeg subprocess writing raw
+// samples/pixels to a pipe. The programs are looked up on PATH, or taken from the environment
+// variables SYNCDSP_FFMPEG / SYNCDSP_FFPROBE. Frame timestamps come from the container's packet
+// presentation times (ffprobe, demux only), so variable-frame-rate input keeps its real timing.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "syncdsp/core/checked.hpp"
+#include "syncdsp/core/error.hpp"
+#include "syncdsp/core/tensor.hpp"
+#include "syncdsp/io/subprocess.hpp"
+
+namespace syncdsp::io {
+
+inline std::string ffmpeg_program() {
+    const char* env = std::getenv("SYNCDSP_FFMPEG");
+    return env && *env ? env : "ffmpeg";
+}
+inline std::string ffprobe_program() {
+    const char* env = std::getenv("SYNCDSP_FFPROBE");
+    return env && *env ? env : "ffprobe";
+}
+
+/// What ffprobe says about a media file's first video and first audio stream.
+struct media_info {
+    bool has_video = false;
+    bool has_audio = false;
+    int width = 0, height = 0;
+    double fps = 0;              ///< average frame rate of the video stream (avg_frame_rate)
+    double duration_s = 0;       ///< container duration
+    double video_start_s = 0;    ///< start time of the video stream
+    double audio_start_s = 0;    ///< start time of the audio stream
+    int audio_sample_rate = 0;
+    int audio_channels = 0;
+    std::string video_codec, audio_codec;
+};
+
+namespace ffmpeg_impl {
+
+inline double parse_rate(const std::string& r) {
+    const auto slash = r.find('/');
+    if (slash == std::string::npos) return std::atof(r.c_str());
+    const double num = std::atof(r.substr(0, slash).c_str());
+    const double den = std::atof(r.substr(slash + 1).c_str());
+    return den > 0 ? num / den : 0.0;
+}
+
+inline double json_number(const nlohmann::json& j, const char* key, double fallback = 0) {
+    if (!j.contains(key)) return fallback;
+    const auto& v = j[key];
+    if (v.is_number()) return v.get<double>();
+    if (v.is_string()) {
+        const std::string s = v.get<std::string>();
+        char* end = nullptr;
+        const double x = std::strtod(s.c_str(), &end);
+        return end != s.c_str() ? x : fallback;
+    }
+    return fallback;
+}
+
+inline std::string run_to_string(const std::vector<std::string>& argv, const char* what, const std::string& path) {
+    std::string out;
+    const auto r = run_process(argv, [&](const std::uint8_t* d, std::size_t n) {
+        out.append(reinterpret_cast<const char*>(d), n);
+        return true;
+    });
+    if (r.exit_code != 0)
+        detail::throw_io_error("ffmpeg", what, " failed for '", path, "': ", last_line(r.stderr_text));
+    return out;
+}
+
+}  // namespace ffmpeg_impl
+
+/// Probes a media file with ffprobe. Throws io_error if it cannot be read as media.
+inline media_info probe_media(const std::string& path) {
+    const std::string text = ffmpeg_impl::run_to_string(
+        {ffprobe_program(), "-v", "error", "-show_streams", "-show_format", "-of", "json", "--", path},
+        "ffprobe", path);
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(text);
+    } catch (const std::exception& e) {
+        detail::throw_io_error("ffmpeg", "cannot parse ffprobe output for '", path, "': ", e.what());
+    }
+    media_info info;
+    if (j.contains("format")) info.duration_s = ffmpeg_impl::json_number(j["format"], "duration");
+    if (j.contains("streams") && j["streams"].is_array()) {
+        for (const auto& s : j["streams"]) {
+            const std::string type = s.value("codec_type", "");
+            if (type == "video" && !info.has_video) {
+                // Cover art inside audio files is a one-picture "video" stream: not a video.
+                if (s.contains("disposition") && s["disposition"].value("attached_pic", 0) == 1) continue;
+                info.has_video = true;
+                info.width = s.value("width", 0);
+                info.height = s.value("height", 0);
+                info.fps = ffmpeg_impl::parse_rate(s.value("avg_frame_rate", "0/0"));
+                if (!(info.fps > 0)) info.fps = ffmpeg_impl::parse_rate(s.value("r_frame_rate", "0/0"));
+                info.video_codec = s.value("codec_name", "");
+                info.video_start_s = ffmpeg_impl::json_number(s, "start_time");
+            } else if (type == "audio" && !info.has_audio) {
+                info.has_audio = true;
+                info.audio_sample_rate = static_cast<int>(ffmpeg_impl::json_number(s, "sample_rate"));
+                info.audio_channels = s.value("channels", 0);
+                info.audio_codec = s.value("codec_name", "");
+                info.audio_start_s = ffmpeg_impl::json_number(s, "start_time");
+            }
+        }
+    }
+    if (!info.has_video && !info.has_audio)
+        detail::throw_io_error("ffmpeg", "'", path, "' has neither an audio nor a video stream");
+    return info;
+}
+
+/// Decodes the first audio stream to mono float samples in [-1, 1) at `sample_rate` Hz (ffmpeg
+/// downmixes and resamples). The first sample is at the audio stream's start time.
+inline tensor<float, 1> decode_audio(const std::string& path, unsigned sample_rate = 16000) {
+    SYNCDSP_REQUIRE(sample_rate >= 1000 && sample_rate <= 384000, "decode_audio", "sample rate ",
+                    sample_rate, " is outside 1000..384000 Hz");
+    std::vector<float> samples;
+    std::size_t pending = 0;
+    std::uint8_t carry[4];
+    const auto r = run_process(
+        {ffmpeg_program(), "-nostdin", "-v", "error", "-i", path, "-map", "0:a:0", "-vn", "-ac", "1", "-ar",
+         std::to_string(sample_rate), "-f", "f32le", "-acodec", "pcm_f32le", "pipe:1"},
+        [&](const std::uint8_t* d, std::size_t n) {
+            std::size_t i = 0;
+            while (pending > 0 && i < n) {  // finish a sample split across reads
+                carry[pending++] = d[i++];
+                if (pending == 4) {
+                    float v;
+                    std::memcpy(&v, carry, 4);
+                    samples.push_back(v);
+                    pending = 0;
+                }
+            }
+            const std::size_t whole = (n - i) / 4;
+            const std::size_t at = samples.size();
+            samples.resize(at + whole);
+            std::memcpy(samples.data() + at, d + i, whole * 4);
+            i += whole * 4;
+            while (i < n) carry[pending++] = d[i++];
+            return true;
+        });
+    if (r.exit_code != 0) {
+        const std::string why = last_line(r.stderr_text);
+        if (r.stderr_text.find("matches no streams") != std::string::npos)
+            detail::throw_io_error("ffmpeg", "'", path, "' has no audio stream");
+        detail::throw_io_error("ffmpeg", "cannot decode the audio of '", path, "': ", why);
+    }
+    tensor<float, 1> out = tensor<float, 1>::from_shape({samples.size()});
+    std::copy(samples.begin(), samples.end(), out.begin());
+    return out;
+}
+
+/// Pixel layout of decoded frames.
+enum class pixel_format { gray, rgb, bgr };
+
+inline std::size_t channels_of(pixel_format f) { return f == pixel_format::gray ? 1 : 3; }
+
+struct video_decode_options {
+    pixel_format format = pixel_format::gray;
+    int width = 0, height = 0;     ///< output size; 0 = the stream's own (both or neither)
+    std::size_t max_frames = 0;    ///< 0 = all
+    /// Upper bound on width*height*channels*frames kept in memory by decode_video (bytes).
+    std::size_t max_bytes = std::size_t(8) << 30;
+};
+
+/// Decoded frames: frames(n, y, x, c) as 8-bit values, with each frame's presentation time.
+struct video_frames {
+    tensor<std::uint8_t, 4> frames;
+    std::vector<double> timestamps_s;  ///< per frame, seconds from the start of the file's timeline
+    double fps = 0;                    ///< nominal (average) frame rate
+    std::size_t count() const { return frames.shape()[0]; }
+    std::size_t height() const { return frames.shape()[1]; }
+    std::size_t width() const { return frames.shape()[2]; }
+    std::size_t channels() const { return frames.shape()[3]; }
+};
+
+/// Presentation timestamps of the video packets in display order (demux only, no decoding).
+inline std::vector<double> probe_frame_times(const std::string& path) {
+    const std::string text = ffmpeg_impl::run_to_string(
+        {ffprobe_program(), "-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time",
+         "-of", "csv=p=0", "--", path},
+        "ffprobe", path);
+    std::vector<double> t;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t end = text.find('\n', pos);
+        if (end == std::string::npos) end = text.size();
+        const std::string line = text.substr(pos, end - pos);
+        pos = end + 1;
+        if (line.empty() || line == "N/A") continue;
+        char* stop = nullptr;
+        const double v = std::strtod(line.c_str(), &stop);
+        if (stop != line.c_str() && std::isfinite(v)) t.push_back(v);
+    }
+    std::sort(t.begin(), t.end());
+    return t;
+}
+
+/// Streams decoded frames to `on_frame(pixels, index)` one at a time (pixels: height*width*channels
+/// bytes, row-major) without holding the video in memory. `on_frame` may return false to stop.
+/// Returns the number of frames delivered. Width/height are those of `info` unless the options
+/// ask for a size.
+inline std::size_t decode_video_stream(const std::string& path, const media_info& info,
+                                       const video_decode_options& opt,
+                                       const std::function<bool(const std::uint8_t*, std::size_t)>& on_frame) {
+    if (!info.has_video) detail::throw_io_error("ffmpeg", "'", path, "' has no video stream");
+    SYNCDSP_REQUIRE((opt.width == 0) == (opt.height == 0) && opt.width >= 0 && opt.height >= 0,
+                    "decode_video", "give both width and height, or neither (got ", opt.width, "x", opt.height, ")");
+    const int w = opt.width ? opt.width : info.width;
+    const int h = opt.height ? opt.height : info.height;
+    if (w <= 0 || h <= 0 || w > 16384 || h > 16384)
+        detail::throw_io_error("ffmpeg", "'", path, "' has an unusable video size ", w, "x", h);
+    const char* pix = opt.format == pixel_format::gray ? "gray" : opt.format == pixel_format::rgb ? "rgb24" : "bgr24";
+    std::vector<std::string> argv = {ffmpeg_program(), "-nostdin", "-v", "error", "-i", path, "-map", "0:v:0",
+                                     "-an", "-fps_mode", "passthrough"};
+    if (opt.width) {
+        argv.push_back("-vf");
+        argv.push_back("scale=" + std::to_string(w) + ":" + std::to_string(h) + ":flags=bilinear");
+    }
+    if (opt.max_frames) {
+        argv.push_back("-frames:v");
+        argv.push_back(std::to_string(opt.max_frames));
+    }
+    for (const char* a : {"-f", "rawvideo", "-pix_fmt"}) argv.push_back(a);
+    argv.push_back(pix);
+    argv.push_back("pipe:1");
+    const std::size_t frame_bytes = checked_mul(checked_mul(std::size_t(w), std::size_t(h), "decode_video"),
+                                                channels_of(opt.format), "decode_video");
+    std::vector<std::uint8_t> frame(frame_bytes);
+    std::size_t filled = 0, count = 0;
+    bool stop = false;
+    const auto r = run_process(argv, [&](const std::uint8_t* d, std::size_t n) {
+        while (n > 0) {
+            const std::size_t take = std::min(n, frame_bytes - filled);
+            std::memcpy(frame.data() + filled, d, take);
+            filled += take;
+            d += take;
+            n -= take;
+            if (filled == frame_bytes) {
+                filled = 0;
+                if (!on_frame(frame.data(), count++)) {
+                    stop = true;
+                    return false;
+                }
+            }
+        }
+        return true;
+    });
+    if (!stop && r.exit_code != 0)
+        detail::throw_io_error("ffmpeg", "cannot decode the video of '", path, "': ", last_line(r.stderr_text));
+    return count;
+}
+
+/// Decodes the first video stream into memory, with per-frame timestamps.
+inline video_frames decode_video(const std::string& path, const video_decode_options& opt = {}) {
+    const media_info info = probe_media(path);
+    if (!info.has_video) detail::throw_io_error("ffmpeg", "'", path, "' has no video stream");
+    const int w = opt.width ? opt.width : info.width;
+    const int h = opt.height ? opt.height : info.height;
+    const std::size_t c = channels_of(opt.format);
+    std::vector<std::uint8_t> all;
+    std::size_t frame_bytes = 0;
+    const std::size_t n = decode_video_stream(path, info, opt, [&](const std::uint8_t* px, std::size_t) {
+        frame_bytes = std::size_t(w) * std::size_t(h) * c;
+        if (all.size() + frame_bytes > opt.max_bytes)
+            detail::throw_invalid_argument("decode_video", "'", path, "' needs more than max_bytes=", opt.max_bytes,
+                                           " bytes of frames; decode it in pieces with decode_video_stream");
+        all.insert(all.end(), px, px + frame_bytes);
+        return true;
+    });
+    if (n == 0) detail::throw_io_error("ffmpeg", "'", path, "' decoded to zero video frames");
+    video_frames out;
+    out.fps = info.fps;
+    out.frames = tensor<std::uint8_t, 4>::from_shape({n, std::size_t(h), std::size_t(w), c});
+    std::copy(all.begin(), all.end(), out.frames.begin());
+    std::vector<double> t = probe_frame_times(path);
+    if (t.size() >= n) {
+        t.resize(n);
+    } else {  // timestamps unavailable (raw streams): assume the nominal constant rate
+        t.resize(n);
+        const double fps = info.fps > 0 ? info.fps : 25.0;
+        for (std::size_t i = 0; i < n; ++i) t[i] = info.video_start_s + double(i) / fps;
+    }
+    out.timestamps_s = std::move(t);
+    return out;
+}
+
+}  // namespace syncdsp::io
