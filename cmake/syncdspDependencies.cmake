@@ -46,3 +46,10 @@ endif()
 
 set(SYNCDSP_DEPENDENCY_TARGETS Eigen3::Eigen xtensor PkgConfig::SYNCDSP_FFTW3 PkgConfig::SYNCDSP_FFTW3F
     PkgConfig::SYNCDSP_STB nlohmann_json::nlohmann_json Threads::Threads)
+
+# Optional: pocketsphinx (Debian libpocketsphinx-dev + libsphinxbase-dev, model pocketsphinx-en-us)
+# for the phone cue (syncdsp/audio/phones.hpp). Without it everything else builds; the target
+# syncdsp::phones then does not exist.
+if(NOT TARGET PkgConfig::SYNCDSP_POCKETSPHINX)
+  pkg_check_modules(SYNCDSP_POCKETSPHINX QUIET IMPORTED_TARGET GLOBAL pocketsphinx sphinxbase)
+endif()

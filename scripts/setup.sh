@@ -11,6 +11,8 @@ packages=(
   ffmpeg                                       # media decoding/muxing for the CLI (a subprocess)
   clang libclang-rt-14-dev                     # libFuzzer + sanitizer runtimes for the fuzz run
   python3-numpy python3-scipy                  # golden-data scripts (never needed to build)
+  libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us   # optional phone cue (syncdsp::phones)
+  espeak-ng sox                                # test speech made at test time
 )
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(libbenchmark-dev python3-torch python3-torchaudio libopencv-dev python3-opencv)
