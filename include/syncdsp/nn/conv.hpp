@@ -1,0 +1,350 @@
+// syncdsp/nn/conv.hpp - 2-D and 3-D convolution over float32 NCHW / NCDHW tensors, PyTorch semantics.
+//
+// conv3d is the core: input (N, Cin, D, H, W), weight (Cout, Cin/groups, kD, kH, kW) - PyTorch's
+// OIDHW layout - and an optional bias (Cout). conv2d is conv3d with D = kD = 1. Stride, zero padding,
+// dilation and groups behave as torch.nn.functional.conv{2,3}d (cross-correlation, no kernel flip).
+//
+// Paths: depthwise convolutions (groups == Cin, Cout == Cin * multiplier) use a direct loop; 1x1
+// stride-1 unpadded convolutions multiply the input in place; everything else lowers each image of
+// each group to a column matrix (im2col, K = Cin/groups*kD*kH*kW rows by P = output positions) and
+// runs one Eigen GEMM (Cout/groups x K) * (K x P). Bias and an optional activation are fused into
+// the output pass. Work is split over the batch with parallel_for (`threads`, 1 = inline).
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <cstring>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "syncdsp/core/checked.hpp"
+#include "syncdsp/core/error.hpp"
+#include "syncdsp/core/parallel.hpp"
+#include "syncdsp/core/tensor.hpp"
+
+namespace syncdsp::nn {
+
+/// Element-wise function applied to a layer's output in the same pass (saves a memory sweep).
+enum class activation { none, relu, leaky_relu };
+
+/// Options of conv3d; every triple is (depth/time, height, width).
+struct conv3d_options {
+    std::array<std::size_t, 3> stride{1, 1, 1};
+    std::array<std::size_t, 3> padding{0, 0, 0};   ///< zeros added on both sides
+    std::array<std::size_t, 3> dilation{1, 1, 1};
+    std::size_t groups = 1;
+    activation act = activation::none;
+    float negative_slope = 0.01f;                  ///< for activation::leaky_relu
+    unsigned threads = 1;                          ///< 0 = hardware concurrency
+};
+
+/// Options of conv2d; every pair is (height, width).
+struct conv2d_options {
+    std::array<std::size_t, 2> stride{1, 1};
+    std::array<std::size_t, 2> padding{0, 0};
+    std::array<std::size_t, 2> dilation{1, 1};
+    std::size_t groups = 1;
+    activation act = activation::none;
+    float negative_slope = 0.01f;
+    unsigned threads = 1;
+};
+
+/// Output length of one convolution / pooling axis (floor mode), or 0 when the kernel does not fit.
+inline std::size_t conv_output_size(std::size_t in, std::size_t kernel, std::size_t stride,
+                                    std::size_t pad, std::size_t dilation) {
+    const std::size_t span = dilation * (kernel - 1) + 1;
+    const std::size_t padded = in + 2 * pad;
+    if (padded < span) return 0;
+    return (padded - span) / stride + 1;
+}
+
+namespace conv_impl {
+
+struct geometry {
+    std::size_t N, Cin, D, H, W;          // input
+    std::size_t Cout, kD, kH, kW;         // weight
+    std::size_t Do, Ho, Wo;               // output
+    std::size_t groups;
+    std::array<std::size_t, 3> s, p, d;
+    std::size_t cin_g() const { return Cin / groups; }
+    std::size_t cout_g() const { return Cout / groups; }
+    std::size_t in_plane() const { return D * H * W; }
+    std::size_t out_plane() const { return Do * Ho * Wo; }
+    std::size_t k_size() const { return cin_g() * kD * kH * kW; }
+};
+
+inline float apply(activation a, float v, float slope) {
+    switch (a) {
+        case activation::relu: return v > 0.f ? v : 0.f;
+        case activation::leaky_relu: return v > 0.f ? v : v * slope;
+        default: return v;
+    }
+}
+
+/// Adds the bias and applies the activation to a (C x P) output block in place.
+inline void finish(float* out, std::size_t channels, std::size_t plane, const float* bias,
+                   activation act, float slope) {
+    for (std::size_t c = 0; c < channels; ++c) {
+        float* o = out + c * plane;
+        const float b = bias ? bias[c] : 0.f;
+        if (act == activation::relu) {
+            for (std::size_t i = 0; i < plane; ++i) o[i] = std::max(o[i] + b, 0.f);
+        } else if (act == activation::leaky_relu) {
+            for (std::size_t i = 0; i < plane; ++i) {
+                const float v = o[i] + b;
+                o[i] = v > 0.f ? v : v * slope;
+            }
+        } else if (b != 0.f) {
+            for (std::size_t i = 0; i < plane; ++i) o[i] += b;
+        }
+    }
+}
+
+/// im2col of one image and one group: rows (ci, kd, ky, kx), columns (od, oy, ox).
+inline void im2col(const float* x, const geometry& g, float* col) {
+    const std::size_t P = g.out_plane();
+    std::size_t row = 0;
+    for (std::size_t ci = 0; ci < g.cin_g(); ++ci) {
+        const float* xc = x + ci * g.in_plane();
+        for (std::size_t kd = 0; kd < g.kD; ++kd)
+            for (std::size_t ky = 0; ky < g.kH; ++ky)
+                for (std::size_t kx = 0; kx < g.kW; ++kx, ++row) {
+                    float* dst = col + row * P;
+                    // Valid output x range for this kernel column: 0 <= ox*s - p + kx*d < W.
+                    const long off_x = long(kx * g.d[2]) - long(g.p[2]);
+                    std::size_t ox_lo = 0, ox_hi = g.Wo;
+                    while (ox_lo < g.Wo && long(ox_lo * g.s[2]) + off_x < 0) ++ox_lo;
+                    while (ox_hi > ox_lo && long((ox_hi - 1) * g.s[2]) + off_x >= long(g.W)) --ox_hi;
+                    for (std::size_t od = 0; od < g.Do; ++od) {
+                        const long iz = long(od * g.s[0]) - long(g.p[0]) + long(kd * g.d[0]);
+                        for (std::size_t oy = 0; oy < g.Ho; ++oy, dst += g.Wo) {
+                            const long iy = long(oy * g.s[1]) - long(g.p[1]) + long(ky * g.d[1]);
+                            if (iz < 0 || iz >= long(g.D) || iy < 0 || iy >= long(g.H)) {
+                                std::fill(dst, dst + g.Wo, 0.f);
+                                continue;
+                            }
+                            const float* src = xc + (std::size_t(iz) * g.H + std::size_t(iy)) * g.W;
+                            std::fill(dst, dst + ox_lo, 0.f);
+                            if (g.s[2] == 1) {
+                                if (ox_hi > ox_lo)
+                                    std::memcpy(dst + ox_lo, src + long(ox_lo) + off_x,
+                                                (ox_hi - ox_lo) * sizeof(float));
+                            } else {
+                                for (std::size_t ox = ox_lo; ox < ox_hi; ++ox)
+                                    dst[ox] = src[long(ox * g.s[2]) + off_x];
+                            }
+                            std::fill(dst + ox_hi, dst + g.Wo, 0.f);
+                        }
+                    }
+                }
+    }
+}
+
+/// Direct depthwise kernel: each output channel co reads input channel co / multiplier.
+inline void depthwise(const float* x, const float* w, const float* bias, float* out, const geometry& g,
+                      std::size_t n, activation act, float slope) {
+    const std::size_t mult = g.Cout / g.Cin;
+    const std::size_t ksz = g.kD * g.kH * g.kW;
+    for (std::size_t co = 0; co < g.Cout; ++co) {
+        const float* xc = x + (n * g.Cin + co / mult) * g.in_plane();
+        const float* wc = w + co * ksz;
+        float* o = out + (n * g.Cout + co) * g.out_plane();
+        const float b = bias ? bias[co] : 0.f;
+        for (std::size_t od = 0; od < g.Do; ++od)
+            for (std::size_t oy = 0; oy < g.Ho; ++oy)
+                for (std::size_t ox = 0; ox < g.Wo; ++ox) {
+                    float acc = 0.f;
+                    for (std::size_t kd = 0; kd < g.kD; ++kd) {
+                        const long iz = long(od * g.s[0]) - long(g.p[0]) + long(kd * g.d[0]);
+                        if (iz < 0 || iz >= long(g.D)) continue;
+                        for (std::size_t ky = 0; ky < g.kH; ++ky) {
+                            const long iy = long(oy * g.s[1]) - long(g.p[1]) + long(ky * g.d[1]);
+                            if (iy < 0 || iy >= long(g.H)) continue;
+                            const float* row = xc + (std::size_t(iz) * g.H + std::size_t(iy)) * g.W;
+                            const float* wr = wc + (kd * g.kH + ky) * g.kW;
+                            for (std::size_t kx = 0; kx < g.kW; ++kx) {
+                                const long ix = long(ox * g.s[2]) - long(g.p[2]) + long(kx * g.d[2]);
+                                if (ix < 0 || ix >= long(g.W)) continue;
+                                acc += row[ix] * wr[kx];
+                            }
+                        }
+                    }
+                    *o++ = apply(act, acc + b, slope);
+                }
+    }
+}
+
+inline void run(const float* x, const float* w, const float* bias, float* out, const geometry& g,
+                activation act, float slope, unsigned threads) {
+    const bool is_depthwise = g.groups == g.Cin && g.groups > 1 && g.cin_g() == 1;
+    const bool pointwise = g.kD == 1 && g.kH == 1 && g.kW == 1 && g.s == std::array<std::size_t, 3>{1, 1, 1} &&
+                           g.p == std::array<std::size_t, 3>{0, 0, 0};
+    const std::size_t P = g.out_plane();
+    const std::size_t K = g.k_size();
+    using map_c = Eigen::Map<const row_matrix<float>>;
+    using map_m = Eigen::Map<row_matrix<float>>;
+    parallel_for(g.N, threads, [&](std::size_t n0, std::size_t n1) {
+        std::vector<float> col;
+        if (!is_depthwise && !pointwise) col.resize(checked_mul(K, P, "conv"));
+        for (std::size_t n = n0; n < n1; ++n) {
+            if (is_depthwise) {
+                depthwise(x, w, bias, out, g, n, act, slope);
+                continue;
+            }
+            for (std::size_t grp = 0; grp < g.groups; ++grp) {
+                const float* xg = x + (n * g.Cin + grp * g.cin_g()) * g.in_plane();
+                const float* src = xg;
+                if (!pointwise) {
+                    im2col(xg, g, col.data());
+                    src = col.data();
+                }
+                float* og = out + (n * g.Cout + grp * g.cout_g()) * P;
+                map_c wm(w + grp * g.cout_g() * K, Eigen::Index(g.cout_g()), Eigen::Index(K));
+                map_c cm(src, Eigen::Index(K), Eigen::Index(P));
+                map_m om(og, Eigen::Index(g.cout_g()), Eigen::Index(P));
+                om.noalias() = wm * cm;
+                finish(og, g.cout_g(), P, bias ? bias + grp * g.cout_g() : nullptr, act, slope);
+            }
+        }
+    });
+}
+
+inline geometry make_geometry(const std::array<std::size_t, 5>& xs, const std::array<std::size_t, 5>& ws,
+                              std::size_t bias_size, const conv3d_options& o, const char* where) {
+    geometry g{};
+    g.N = xs[0]; g.Cin = xs[1]; g.D = xs[2]; g.H = xs[3]; g.W = xs[4];
+    g.Cout = ws[0]; g.kD = ws[2]; g.kH = ws[3]; g.kW = ws[4];
+    g.groups = o.groups;
+    g.s = o.stride; g.p = o.padding; g.d = o.dilation;
+    SYNCDSP_REQUIRE(o.groups >= 1, where, "groups must be >= 1");
+    for (int i = 0; i < 3; ++i) {
+        SYNCDSP_REQUIRE(o.stride[i] >= 1, where, "stride must be >= 1 on every axis");
+        SYNCDSP_REQUIRE(o.dilation[i] >= 1, where, "dilation must be >= 1 on every axis");
+    }
+    SYNCDSP_REQUIRE(g.Cin >= 1 && g.Cout >= 1, where, "input has ", g.Cin, " channels and weight ", g.Cout,
+                    " output channels; both must be >= 1");
+    SYNCDSP_REQUIRE(g.Cin % g.groups == 0, where, "input channels (", g.Cin, ") not divisible by groups (",
+                    g.groups, ")");
+    SYNCDSP_REQUIRE(g.Cout % g.groups == 0, where, "weight output channels (", g.Cout,
+                    ") not divisible by groups (", g.groups, ")");
+    SYNCDSP_REQUIRE(ws[1] == g.Cin / g.groups, where, "weight expects ", ws[1] * g.groups,
+                    " input channels (shape[1]=", ws[1], " x groups=", g.groups, ") but the input has ", g.Cin);
+    SYNCDSP_REQUIRE(g.kD >= 1 && g.kH >= 1 && g.kW >= 1, where, "kernel sizes must be >= 1");
+    SYNCDSP_REQUIRE(bias_size == 0 || bias_size == g.Cout, where, "bias has ", bias_size,
+                    " entries but the weight has ", g.Cout, " output channels");
+    g.Do = conv_output_size(g.D, g.kD, g.s[0], g.p[0], g.d[0]);
+    g.Ho = conv_output_size(g.H, g.kH, g.s[1], g.p[1], g.d[1]);
+    g.Wo = conv_output_size(g.W, g.kW, g.s[2], g.p[2], g.d[2]);
+    SYNCDSP_REQUIRE(g.Do > 0 && g.Ho > 0 && g.Wo > 0, where, "kernel (", g.kD, "x", g.kH, "x", g.kW,
+                    ", dilated) is larger than the padded input (", g.D, "x", g.H, "x", g.W, ")");
+    return g;
+}
+
+}  // namespace conv_impl
+
+/// 3-D convolution, torch.nn.functional.conv3d semantics. `bias` may be empty (no bias).
+inline tensor<float, 5> conv3d(const tensor<float, 5>& x, const tensor<float, 5>& weight,
+                               const tensor<float, 1>& bias, const conv3d_options& o = {}) {
+    std::array<std::size_t, 5> xs, ws;
+    std::copy(x.shape().begin(), x.shape().end(), xs.begin());
+    std::copy(weight.shape().begin(), weight.shape().end(), ws.begin());
+    const auto g = conv_impl::make_geometry(xs, ws, bias.size(), o, "conv3d");
+    tensor<float, 5> out = tensor<float, 5>::from_shape({g.N, g.Cout, g.Do, g.Ho, g.Wo});
+    if (out.size() == 0) return out;
+    conv_impl::run(x.data(), weight.data(), bias.size() ? bias.data() : nullptr, out.data(), g, o.act,
+                   o.negative_slope, o.threads);
+    return out;
+}
+
+/// 2-D convolution, torch.nn.functional.conv2d semantics. `bias` may be empty (no bias).
+inline tensor<float, 4> conv2d(const tensor<float, 4>& x, const tensor<float, 4>& weight,
+                               const tensor<float, 1>& bias, const conv2d_options& o = {}) {
+    const auto& s = x.shape();
+    const auto& w = weight.shape();
+    const std::array<std::size_t, 5> xs{s[0], s[1], 1, s[2], s[3]};
+    const std::array<std::size_t, 5> ws{w[0], w[1], 1, w[2], w[3]};
+    conv3d_options o3;
+    o3.stride = {1, o.stride[0], o.stride[1]};
+    o3.padding = {0, o.padding[0], o.padding[1]};
+    o3.dilation = {1, o.dilation[0], o.dilation[1]};
+    o3.groups = o.groups;
+    o3.act = o.act;
+    o3.negative_slope = o.negative_slope;
+    o3.threads = o.threads;
+    const auto g = conv_impl::make_geometry(xs, ws, bias.size(), o3, "conv2d");
+    tensor<float, 4> out = tensor<float, 4>::from_shape({g.N, g.Cout, g.Ho, g.Wo});
+    if (out.size() == 0) return out;
+    conv_impl::run(x.data(), weight.data(), bias.size() ? bias.data() : nullptr, out.data(), g, o3.act,
+                   o3.negative_slope, o3.threads);
+    return out;
+}
+
+/// Depthwise 2-D convolution (groups = input channels): weight (C*multiplier, 1, kH, kW).
+inline tensor<float, 4> depthwise_conv2d(const tensor<float, 4>& x, const tensor<float, 4>& weight,
+                                         const tensor<float, 1>& bias, conv2d_options o = {}) {
+    o.groups = x.shape()[1];
+    SYNCDSP_REQUIRE(weight.shape()[1] == 1, "depthwise_conv2d", "weight shape[1] must be 1, got ",
+                    weight.shape()[1]);
+    return conv2d(x, weight, bias, o);
+}
+
+/// Batch-norm parameters of one layer (inference mode): y = (x - mean) / sqrt(var + eps) * gamma + beta.
+struct batch_norm_params {
+    tensor<float, 1> gamma, beta, mean, var;
+    float eps = 1e-5f;
+};
+
+namespace conv_impl {
+inline void check_bn(const batch_norm_params& bn, std::size_t channels, const char* where) {
+    const auto c = bn.gamma.size();
+    SYNCDSP_REQUIRE(c == channels && bn.beta.size() == c && bn.mean.size() == c && bn.var.size() == c, where,
+                    "batch-norm has gamma/beta/mean/var sizes ", bn.gamma.size(), "/", bn.beta.size(), "/",
+                    bn.mean.size(), "/", bn.var.size(), " but the layer has ", channels, " channels");
+    for (std::size_t i = 0; i < c; ++i)
+        SYNCDSP_REQUIRE(bn.var[i] + bn.eps > 0.f, where, "batch-norm running_var[", i, "] + eps = ",
+                        bn.var[i] + bn.eps, " is not positive");
+}
+}  // namespace conv_impl
+
+/// Batch norm in inference mode over axis 1 of any rank >= 2 tensor (N, C, ...), like eval-mode BatchNorm.
+template <std::size_t R>
+tensor<float, R> batch_norm(const tensor<float, R>& x, const batch_norm_params& bn) {
+    static_assert(R >= 2, "batch_norm needs (N, C, ...)");
+    const std::size_t C = x.shape()[1];
+    conv_impl::check_bn(bn, C, "batch_norm");
+    tensor<float, R> out = x;
+    const std::size_t inner = C ? x.size() / (x.shape()[0] * C) : 0;
+    float* p = out.data();
+    for (std::size_t n = 0; n < x.shape()[0]; ++n)
+        for (std::size_t c = 0; c < C; ++c) {
+            const float scale = bn.gamma[c] / std::sqrt(bn.var[c] + bn.eps);
+            const float shift = bn.beta[c] - bn.mean[c] * scale;
+            for (std::size_t i = 0; i < inner; ++i, ++p) *p = *p * scale + shift;
+        }
+    return out;
+}
+
+/// Folds an inference-mode batch norm that follows a conv or linear layer into its weight
+/// (out-channel axis 0, any rank) and bias: w' = w*s, b' = (b - mean)*s + beta with s = gamma/sqrt(var+eps).
+/// An empty bias is treated as zeros and becomes a real bias.
+template <std::size_t R>
+void fold_batch_norm(tensor<float, R>& weight, tensor<float, 1>& bias, const batch_norm_params& bn) {
+    const std::size_t C = weight.shape()[0];
+    conv_impl::check_bn(bn, C, "fold_batch_norm");
+    SYNCDSP_REQUIRE(bias.size() == 0 || bias.size() == C, "fold_batch_norm", "bias has ", bias.size(),
+                    " entries, weight has ", C, " output channels");
+    if (bias.size() == 0) bias = xt::zeros<float>({C});
+    const std::size_t inner = C ? weight.size() / C : 0;
+    for (std::size_t c = 0; c < C; ++c) {
+        // Computed in double, then rounded once, to stay close to PyTorch's unfolded float path.
+        const double s = double(bn.gamma[c]) / std::sqrt(double(bn.var[c]) + double(bn.eps));
+        float* w = weight.data() + c * inner;
+        for (std::size_t i = 0; i < inner; ++i) w[i] = float(double(w[i]) * s);
+        bias[c] = float((double(bias[c]) - double(bn.mean[c])) * s + double(bn.beta[c]));
+    }
+}
+
+}  // namespace syncdsp::nn
