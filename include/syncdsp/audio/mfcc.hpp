@@ -1,0 +1,350 @@
+// syncdsp/audio/mfcc.hpp - mel spectrogram, log-mel and MFCC with presets that reproduce librosa,
+// python_speech_features (SyncNet's front end) and Kaldi (torchaudio.compliance.kaldi).
+//
+//   auto feats = syncdsp::audio::mfcc(samples, syncdsp::audio::MfccOptions::python_speech_features());
+//   // feats: tensor<T,2> of shape (frames, 13)
+//
+// Inputs are samples in [-1, 1) as io::read_wav returns them. Presets whose reference works on
+// int16-scaled values (psf, Kaldi) set StftOptions::input_scale = 32768, so the numbers equal the
+// reference's on the same file. Outputs are (frames, coefficients), row-major.
+#pragma once
+
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "syncdsp/audio/mel.hpp"
+#include "syncdsp/audio/stft.hpp"
+#include "syncdsp/core/error.hpp"
+#include "syncdsp/core/tensor.hpp"
+
+namespace syncdsp::audio {
+
+enum class log_type {
+    none,  ///< keep the mel power
+    db,    ///< 10 log10(max(x, floor)) - 10 log10(max(ref, floor)), then top_db clamp (librosa power_to_db)
+    ln,    ///< natural log with a floor (Kaldi, psf)
+};
+enum class floor_mode {
+    clamp,      ///< max(x, floor) (librosa amin, Kaldi epsilon)
+    zero_only,  ///< only exact zeros become `floor` (python_speech_features: numpy.where(x == 0, eps, x))
+};
+enum class dct_norm { ortho, none };
+enum class lifter_style {
+    htk,      ///< 1 + (L/2) sin(pi n / L), n = 0..n_mfcc-1 (HTK, psf, Kaldi)
+    librosa,  ///< 1 + (L/2) sin(pi (n+1) / L): librosa's index is shifted by one
+};
+
+inline const char* to_string(log_type t) {
+    switch (t) {
+        case log_type::none: return "none";
+        case log_type::db: return "dB";
+        case log_type::ln: return "ln";
+    }
+    return "?";
+}
+
+/// How mel powers become logarithms.
+struct LogOptions {
+    log_type type = log_type::db;
+    double floor = 1e-10;  ///< amin (dB) or epsilon (ln)
+    floor_mode floor_rule = floor_mode::clamp;
+    double ref = 1.0;      ///< dB only
+    double top_db = 80.0;  ///< dB only; <= 0 disables. The maximum is over the whole output (all frames).
+
+    bool global() const { return type == log_type::db && top_db > 0; }
+
+    void validate() const {
+        SYNCDSP_REQUIRE(std::isfinite(floor) && floor > 0, "log", "floor must be positive, got ", floor);
+        SYNCDSP_REQUIRE(std::isfinite(ref) && ref > 0, "log", "ref must be positive, got ", ref);
+        SYNCDSP_REQUIRE(std::isfinite(top_db), "log", "top_db must be finite (<= 0 disables it), got ", top_db);
+    }
+    std::string to_string() const {
+        std::ostringstream s;
+        s << "LogOptions{" << audio::to_string(type);
+        if (type != log_type::none)
+            s << ", floor=" << floor << (floor_rule == floor_mode::clamp ? " (clamp)" : " (zeros only)");
+        if (type == log_type::db) s << ", ref=" << ref << ", top_db=" << (top_db > 0 ? std::to_string(top_db) : "off");
+        s << "}";
+        return s.str();
+    }
+};
+
+/// Spectrum, mel filterbank and log: the log-mel pipeline (also the first half of MFCC).
+struct LogMelOptions {
+    StftOptions stft;
+    MelOptions mel;
+    LogOptions log;
+
+    /// librosa.power_to_db(librosa.feature.melspectrogram(y=y, sr=sr)) defaults: n_fft 2048, hop 512,
+    /// periodic Hann, centred with zero padding, power 2, 128 Slaney mels with area norm, dB with
+    /// ref 1, amin 1e-10, top_db 80 (over the whole signal).
+    static LogMelOptions librosa(double sr = 16000, std::size_t n_fft = 2048, std::size_t hop_length = 512,
+                                 std::size_t n_mels = 128, std::size_t win_length = 0) {
+        LogMelOptions o;
+        o.stft.sample_rate = sr;
+        o.stft.n_fft = n_fft;
+        o.stft.win_length = win_length ? win_length : n_fft;
+        o.stft.hop_length = hop_length;
+        o.mel = MelOptions::librosa(sr, n_fft, n_mels);
+        return o;
+    }
+    /// python_speech_features.logfbank(sig, sr) defaults on int16-scale samples: 25 ms rectangular
+    /// frames every 10 ms, tail zero-padded, pre-emphasis 0.97 on the whole signal, 512-point FFT,
+    /// power / 512, 26 HTK filters on integer bins, ln with exact zeros -> DBL_EPSILON.
+    static LogMelOptions python_speech_features(double sr = 16000) {
+        LogMelOptions o;
+        o.stft.sample_rate = sr;
+        o.stft.input_scale = 32768.0;
+        // psf: round_half_up(0.025 sr), round_half_up(0.01 sr), nfft = next power of two >= 0.025 sr
+        o.stft.win_length = static_cast<std::size_t>(std::floor(0.025 * sr + 0.5));
+        o.stft.hop_length = static_cast<std::size_t>(std::floor(0.01 * sr + 0.5));
+        std::size_t nfft = 1;
+        while (double(nfft) < 0.025 * sr) nfft *= 2;
+        o.stft.n_fft = nfft;
+        o.stft.framing = framing_mode::zero_tail;
+        o.stft.window = window_type::rectangular;
+        o.stft.preemphasis = preemphasis_mode::signal;
+        o.stft.preemphasis_coeff = 0.97;
+        o.stft.scale = 1.0 / double(nfft);
+        o.mel = MelOptions::python_speech_features(sr);
+        o.mel.n_fft = nfft;
+        o.log.type = log_type::ln;
+        o.log.floor = DBL_EPSILON;
+        o.log.floor_rule = floor_mode::zero_only;
+        return o;
+    }
+    /// torchaudio.compliance.kaldi.fbank defaults (dither 0) on int16-scale samples: 25 ms / 10 ms
+    /// snip-edges frames, DC removal, per-frame pre-emphasis 0.97, Povey window, 512-point FFT,
+    /// power, 23 mel bins 20 Hz..Nyquist (mel-domain triangles), ln(max(x, FLT_EPSILON)).
+    static LogMelOptions kaldi(double sr = 16000) {
+        LogMelOptions o;
+        o.stft.sample_rate = sr;
+        o.stft.input_scale = 32768.0;
+        o.stft.win_length = static_cast<std::size_t>(sr * 0.025);
+        o.stft.hop_length = static_cast<std::size_t>(sr * 0.010);
+        std::size_t nfft = 1;
+        while (nfft < o.stft.win_length) nfft *= 2;
+        o.stft.n_fft = nfft;
+        o.stft.framing = framing_mode::snip_edges;
+        o.stft.window = window_type::povey;
+        o.stft.periodic_window = false;
+        o.stft.remove_dc = true;
+        o.stft.preemphasis = preemphasis_mode::frame;
+        o.stft.preemphasis_coeff = 0.97;
+        o.mel = MelOptions::kaldi(sr);
+        o.mel.n_fft = nfft;
+        o.log.type = log_type::ln;
+        o.log.floor = double(FLT_EPSILON);
+        o.log.floor_rule = floor_mode::clamp;
+        return o;
+    }
+
+    void validate() const {
+        stft.validate();
+        mel.validate();
+        log.validate();
+        SYNCDSP_REQUIRE(mel.n_fft == stft.n_fft, "logmel", "mel.n_fft=", mel.n_fft, " differs from stft.n_fft=", stft.n_fft);
+        SYNCDSP_REQUIRE(mel.sample_rate == stft.sample_rate, "logmel", "mel.sample_rate=", mel.sample_rate,
+                        " differs from stft.sample_rate=", stft.sample_rate);
+    }
+    std::string to_string() const {
+        return "LogMelOptions{" + stft.to_string() + ", " + mel.to_string() + ", " + log.to_string() + "}";
+    }
+};
+
+/// MFCC = DCT-II of log-mel, first n_mfcc, optional lifter, optional c0 := ln(frame energy).
+struct MfccOptions {
+    LogMelOptions logmel;
+    std::size_t n_mfcc = 20;
+    dct_norm dct = dct_norm::ortho;
+    std::size_t lifter = 0;  ///< 0: off
+    lifter_style lifter_form = lifter_style::htk;
+    bool energy_c0 = false;  ///< replace c0 by ln(sum of the frame's spectrum) (psf appendEnergy)
+
+    /// librosa.feature.mfcc(y=y, sr=sr) defaults: 20 coefficients of the librosa log-mel defaults,
+    /// ortho DCT-II, no lifter. n_fft/hop/n_mels/win_length can be changed (e.g. 512/160/40/400).
+    static MfccOptions librosa(double sr = 16000, std::size_t n_mfcc = 20, std::size_t n_fft = 2048,
+                               std::size_t hop_length = 512, std::size_t n_mels = 128, std::size_t win_length = 0) {
+        MfccOptions o;
+        o.logmel = LogMelOptions::librosa(sr, n_fft, hop_length, n_mels, win_length);
+        o.n_mfcc = n_mfcc;
+        o.lifter_form = lifter_style::librosa;
+        return o;
+    }
+    /// python_speech_features.mfcc(sig, sr) defaults (what SyncNet uses): 13 coefficients, lifter 22
+    /// (HTK form), c0 replaced by ln of the frame's total (pre-emphasised, /n_fft) power.
+    static MfccOptions python_speech_features(double sr = 16000) {
+        MfccOptions o;
+        o.logmel = LogMelOptions::python_speech_features(sr);
+        o.n_mfcc = 13;
+        o.lifter = 22;
+        o.energy_c0 = true;
+        return o;
+    }
+    /// torchaudio.compliance.kaldi.mfcc defaults (dither 0): 13 coefficients, lifter 22, plain c0.
+    static MfccOptions kaldi(double sr = 16000) {
+        MfccOptions o;
+        o.logmel = LogMelOptions::kaldi(sr);
+        o.n_mfcc = 13;
+        o.lifter = 22;
+        return o;
+    }
+
+    void validate() const {
+        logmel.validate();
+        SYNCDSP_REQUIRE(logmel.log.type != log_type::none, "mfcc", "MFCC needs a log (log.type is none)");
+        SYNCDSP_REQUIRE(n_mfcc > 0, "mfcc", "n_mfcc must be positive, got 0");
+        SYNCDSP_REQUIRE(n_mfcc <= logmel.mel.n_mels, "mfcc", "n_mfcc=", n_mfcc, " exceeds n_mels=", logmel.mel.n_mels);
+    }
+    std::string to_string() const {
+        std::ostringstream s;
+        s << "MfccOptions{" << logmel.to_string() << ", n_mfcc=" << n_mfcc << ", dct=" << (dct == dct_norm::ortho ? "ortho" : "none")
+          << ", lifter=" << lifter;
+        if (lifter) s << (lifter_form == lifter_style::htk ? " (htk)" : " (librosa)");
+        s << ", c0=" << (energy_c0 ? "ln(frame energy)" : "dct") << "}";
+        return s.str();
+    }
+};
+
+namespace impl {
+
+template <class T>
+T log_value(T x, const LogOptions& o) {
+    const T fl = static_cast<T>(o.floor);
+    const T v = o.floor_rule == floor_mode::clamp ? std::max(x, fl) : (x == T(0) ? fl : x);
+    if (o.type == log_type::ln) return std::log(v);
+    return T(10) * std::log10(v);
+}
+
+/// Applies the log to rows x cols values in place, including the global top_db clamp.
+template <class T>
+void apply_log(T* data, std::size_t count, const LogOptions& o) {
+    if (o.type == log_type::none) return;
+    if (o.type == log_type::ln) {
+        for (std::size_t i = 0; i < count; ++i) data[i] = log_value(data[i], o);
+        return;
+    }
+    const T offset = static_cast<T>(10.0 * std::log10(std::max(o.ref, o.floor)));
+    T mx = -std::numeric_limits<T>::infinity();
+    for (std::size_t i = 0; i < count; ++i) {
+        data[i] = log_value(data[i], o) - offset;
+        mx = std::max(mx, data[i]);
+    }
+    if (o.top_db > 0) {
+        const T lo = mx - static_cast<T>(o.top_db);
+        for (std::size_t i = 0; i < count; ++i) data[i] = std::max(data[i], lo);
+    }
+}
+
+/// The cepstral stage: DCT matrix (n_mfcc x n_mels), lifter, c0 rule.
+template <class T>
+struct cepstrum {
+    std::size_t n_mfcc = 0, n_mels = 0;
+    std::vector<T> dct;     // row-major n_mfcc x n_mels
+    std::vector<T> lifter;  // n_mfcc
+    bool energy_c0 = false;
+    LogOptions log;
+
+    explicit cepstrum(const MfccOptions& o) : n_mfcc(o.n_mfcc), n_mels(o.logmel.mel.n_mels), energy_c0(o.energy_c0), log(o.logmel.log) {
+        const double pi = 3.14159265358979323846, N = double(n_mels);
+        dct.resize(n_mfcc * n_mels);
+        for (std::size_t k = 0; k < n_mfcc; ++k) {
+            const double g = o.dct == dct_norm::ortho ? (k == 0 ? std::sqrt(1.0 / N) : std::sqrt(2.0 / N)) : 2.0;
+            for (std::size_t n = 0; n < n_mels; ++n)
+                dct[k * n_mels + n] = static_cast<T>(g * std::cos(pi * double(k) * (2.0 * double(n) + 1.0) / (2.0 * N)));
+        }
+        lifter.assign(n_mfcc, T(1));
+        if (o.lifter > 0) {
+            const double L = double(o.lifter);
+            for (std::size_t k = 0; k < n_mfcc; ++k) {
+                const double idx = o.lifter_form == lifter_style::htk ? double(k) : double(k + 1);
+                lifter[k] = static_cast<T>(1.0 + L / 2.0 * std::sin(pi * idx / L));
+            }
+        }
+    }
+
+    /// out[0..n_mfcc) from one log-mel row and the frame's spectral energy.
+    void apply(const T* logmel, T energy, T* out) const {
+        for (std::size_t k = 0; k < n_mfcc; ++k) {
+            const T* d = dct.data() + k * n_mels;
+            T acc = 0;
+            for (std::size_t n = 0; n < n_mels; ++n) acc += d[n] * logmel[n];
+            out[k] = acc * lifter[k];
+        }
+        if (energy_c0) {
+            LogOptions l = log;
+            l.type = log_type::ln;
+            out[0] = log_value(energy, l);
+        }
+    }
+};
+
+/// Mel powers (frames x n_mels) and frame energies of a whole signal.
+template <class T, class S>
+void mel_frames(const S* x, std::size_t n, const LogMelOptions& o, std::vector<T>& mel, std::vector<T>& energy,
+                const char* where) {
+    frame_analyzer<T> a(o.stft);
+    const auto fb = make_mel_filterbank<T>(o.mel);
+    const std::size_t nf = frames_for(a.layout(), n, where), nm = o.mel.n_mels;
+    mel.resize(nf * nm);
+    energy.resize(nf);
+    aligned_buffer<T> spec(a.bins());
+    for (std::size_t t = 0; t < nf; ++t) {
+        a.load(x, n, t);
+        energy[t] = a.analyze(spec.data());
+        fb.apply(spec.data(), mel.data() + t * nm);
+    }
+}
+
+}  // namespace impl
+
+/// Mel power spectrogram (frames, n_mels) (librosa.feature.melspectrogram, transposed).
+template <class T>
+tensor<T, 2> mel_spectrogram(const tensor<T, 1>& x, const LogMelOptions& o) {
+    LogMelOptions p = o;
+    p.log.type = log_type::none;
+    p.validate();
+    require_signal(x.data(), x.size(), "mel_spectrogram");
+    std::vector<T> mel, energy;
+    impl::mel_frames(x.data(), x.size(), p, mel, energy, "mel_spectrogram");
+    const std::size_t nf = energy.size(), nm = p.mel.n_mels;
+    tensor<T, 2> out = tensor<T, 2>::from_shape({nf, nm});
+    std::copy(mel.begin(), mel.end(), out.data());
+    return out;
+}
+
+/// Log-mel spectrogram (frames, n_mels).
+template <class T>
+tensor<T, 2> log_mel(const tensor<T, 1>& x, const LogMelOptions& o) {
+    o.validate();
+    require_signal(x.data(), x.size(), "log_mel");
+    std::vector<T> mel, energy;
+    impl::mel_frames(x.data(), x.size(), o, mel, energy, "log_mel");
+    impl::apply_log(mel.data(), mel.size(), o.log);
+    tensor<T, 2> out = tensor<T, 2>::from_shape({energy.size(), o.mel.n_mels});
+    std::copy(mel.begin(), mel.end(), out.data());
+    return out;
+}
+
+/// MFCC (frames, n_mfcc).
+template <class T>
+tensor<T, 2> mfcc(const tensor<T, 1>& x, const MfccOptions& o) {
+    o.validate();
+    require_signal(x.data(), x.size(), "mfcc");
+    std::vector<T> mel, energy;
+    impl::mel_frames(x.data(), x.size(), o.logmel, mel, energy, "mfcc");
+    impl::apply_log(mel.data(), mel.size(), o.logmel.log);
+    const impl::cepstrum<T> c(o);
+    const std::size_t nf = energy.size(), nm = o.logmel.mel.n_mels;
+    tensor<T, 2> out = tensor<T, 2>::from_shape({nf, o.n_mfcc});
+    for (std::size_t t = 0; t < nf; ++t) c.apply(mel.data() + t * nm, energy[t], out.data() + t * o.n_mfcc);
+    return out;
+}
+
+}  // namespace syncdsp::audio

@@ -1,0 +1,546 @@
+// syncdsp/audio/phones.hpp - time-stamped English phones from pocketsphinx's phone-loop decoder.
+//
+// pocketsphinx (CMU, BSD-2; Debian libpocketsphinx-dev + pocketsphinx-en-us) decodes audio into
+// context-independent ARPAbet phones ("allphone" search with the en-us phone n-gram), 10 ms apart.
+// This header wraps its C API in RAII and adds what syncdsp needs around it:
+//
+//   * decoder settings that make results reproducible (see docs/phones.md for why each matters):
+//       -allphone <phone LM> -allphone_ci yes   context-independent phone loop
+//       -lw 2.0                                  phone-LM weight
+//       -cmn batch                               cepstral mean over the whole utterance, so no
+//                                                state is carried from one decode to the next
+//       -remove_silence no                       no voice-activity gating inside the decoder
+//     and every utterance is given to the decoder in one call (full_utt = true);
+//   * digital silence (runs of >= 3 all-zero 10 ms frames, e.g. the padding that shifting a track
+//     creates) is cut out and reported as *missing*, not decoded as silence;
+//   * long spans are split into utterances of at most `max_utterance_s`, at the quietest 10 ms
+//     frame of the last `split_search_s` before the limit, so memory and latency stay bounded;
+//     all cuts lie on the global 10 ms frame grid, so times need no resampling;
+//   * quiet logging: pocketsphinx's log goes nowhere (its last error is kept for our messages).
+//
+// Times: pocketsphinx frame k is computed from samples [160 k, 160 k + 410) of its utterance
+// (25.6 ms window, 10 ms hop, no padding). A segment over frames [sf, ef] is reported as
+// [utterance_start + sf * 10 ms, utterance_start + (ef + 1) * 10 ms), the convention of
+// pocketsphinx_continuous -time yes (which prints sf/100 and ef/100). The audio that a frame
+// "hears" is centred 12.8 ms after its start, i.e. 7.8 ms after the middle of its 10 ms slot.
+//
+// Without pocketsphinx (SYNCDSP_HAVE_POCKETSPHINX undefined: link syncdsp::phones to get it) the
+// helpers below still work, phone_recogniser_available() is false, and constructing a
+// phone_decoder or calling recognise_phones throws syncdsp::unsupported_error saying how to
+// install it.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdarg>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "syncdsp/core/error.hpp"
+
+#if defined(SYNCDSP_HAVE_POCKETSPHINX)
+#include <pocketsphinx.h>
+#include <sphinxbase/err.h>
+#include <sphinxbase/logmath.h>
+#endif
+
+namespace syncdsp::audio {
+
+/// Sample rate the en-us acoustic model was trained at; recognise_phones only accepts this rate.
+inline constexpr unsigned phone_sample_rate = 16000;
+/// Decoder frame hop in samples (10 ms at 16 kHz).
+inline constexpr std::size_t phone_frame_samples = 160;
+/// Decoder frame hop in seconds.
+inline constexpr double phone_frame_s = 0.01;
+
+/// Debian's locations of the en-us acoustic model directory and the en-us phone language model.
+inline constexpr const char* default_pocketsphinx_model = "/usr/share/pocketsphinx/model/en-us/en-us";
+inline constexpr const char* default_pocketsphinx_phone_lm = "/usr/share/pocketsphinx/model/en-us/en-us-phone.lm.bin";
+
+/// Options of the phone recogniser. Empty paths mean: the environment variable
+/// SYNCDSP_POCKETSPHINX_MODEL / SYNCDSP_POCKETSPHINX_PHONE_LM if set, else the Debian defaults.
+struct phone_options {
+    std::string model_dir;        ///< acoustic model directory (holds mdef, means, variances, ...)
+    std::string phone_lm;         ///< phone n-gram language model (en-us-phone.lm.bin)
+    double language_weight = 2.0; ///< -lw: weight of the phone LM against the acoustics
+    double max_utterance_s = 30;  ///< longer non-silent spans are split (bounded memory); >= 2 s
+    double split_search_s = 5;    ///< look for a quiet split point this far before the limit (at most half of it)
+    double min_digital_silence_s = 0.03;  ///< zero runs this long (whole 10 ms frames) are missing
+    double min_utterance_s = 0.1; ///< shorter non-silent spans are not decoded but reported missing
+    bool quiet = true;            ///< silence pocketsphinx's log (process-wide while decoding)
+};
+
+/// One recognised phone. Times in seconds from the first input sample.
+struct phone_segment {
+    std::string phone;  ///< ARPAbet phone (AA ... ZH), "SIL", or filler "+NSN+" (noise) / "+SPN+"
+    double start_s = 0; ///< first frame * 10 ms (see the header comment for the time convention)
+    double end_s = 0;   ///< (last frame + 1) * 10 ms
+    /// Mean acoustic log-likelihood per 10 ms frame, natural log, relative to the best-scoring
+    /// senone of each frame (pocketsphinx normalises senone scores per frame): 0 means the phone's
+    /// states were the best-matching senones; more negative means a worse acoustic match.
+    double score = 0;
+};
+
+/// A half-open time interval in seconds.
+struct time_span {
+    double start_s = 0;
+    double end_s = 0;
+    double duration_s() const { return end_s - start_s; }
+};
+
+/// What recognise_phones heard.
+struct phone_result {
+    std::vector<phone_segment> segments;  ///< in time order, not overlapping
+    std::vector<time_span> utterances;    ///< the spans that were decoded, one decoder call each
+    std::vector<time_span> missing;       ///< digital silence and spans too short to decode
+    double duration_s = 0;                ///< input length in seconds
+    double decode_cpu_s = 0;              ///< CPU seconds spent in the decoder (pocketsphinx's count)
+
+    /// Mean per-frame score over all non-silence phone frames (NaN if there are none).
+    double mean_speech_score() const {
+        double sum = 0, frames = 0;
+        for (const auto& s : segments) {
+            if (s.phone == "SIL" || s.phone.front() == '+') continue;
+            const double f = std::round((s.end_s - s.start_s) / phone_frame_s);
+            sum += s.score * f;
+            frames += f;
+        }
+        return frames > 0 ? sum / frames : std::nan("");
+    }
+    /// Non-silence phones per second of decoded (non-missing) audio; 0 if nothing was decoded.
+    double phone_rate_hz() const {
+        double decoded = 0;
+        for (const auto& u : utterances) decoded += u.duration_s();
+        std::size_t n = 0;
+        for (const auto& s : segments)
+            if (s.phone != "SIL" && s.phone.front() != '+') ++n;
+        return decoded > 0 ? static_cast<double>(n) / decoded : 0.0;
+    }
+};
+
+/// Model paths after applying options, environment and defaults; `source` says which applied.
+struct phone_model_paths {
+    std::string model_dir, phone_lm;
+    std::string model_source, phone_lm_source;  ///< "option", "environment" or "default"
+};
+
+inline phone_model_paths resolve_phone_model(const phone_options& opt = {}) {
+    phone_model_paths p;
+    auto pick = [](const std::string& given, const char* env_name, const char* fallback, std::string& out,
+                   std::string& source) {
+        const char* env = std::getenv(env_name);
+        if (!given.empty()) {
+            out = given;
+            source = "option";
+        } else if (env && *env) {
+            out = env;
+            source = std::string("environment ") + env_name;
+        } else {
+            out = fallback;
+            source = "default";
+        }
+    };
+    pick(opt.model_dir, "SYNCDSP_POCKETSPHINX_MODEL", default_pocketsphinx_model, p.model_dir, p.model_source);
+    pick(opt.phone_lm, "SYNCDSP_POCKETSPHINX_PHONE_LM", default_pocketsphinx_phone_lm, p.phone_lm,
+         p.phone_lm_source);
+    return p;
+}
+
+namespace phones_impl {
+
+inline bool readable(const std::string& path) { return std::ifstream(path, std::ios::binary).good(); }
+
+/// The files pocketsphinx needs in an acoustic model directory (mixture weights come either as
+/// sendump or as mixture_weights).
+inline std::vector<std::string> missing_model_files(const phone_model_paths& p) {
+    std::vector<std::string> missing;
+    for (const char* f : {"mdef", "means", "variances", "transition_matrices", "feat.params"})
+        if (!readable(p.model_dir + "/" + f)) missing.push_back(p.model_dir + "/" + f);
+    if (!readable(p.model_dir + "/sendump") && !readable(p.model_dir + "/mixture_weights"))
+        missing.push_back(p.model_dir + "/sendump (or mixture_weights)");
+    if (!readable(p.phone_lm)) missing.push_back(p.phone_lm);
+    return missing;
+}
+
+inline const char* install_hint() {
+    return "install it with `apt-get install libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us` "
+           "(or run scripts/setup.sh) and rebuild, or point SYNCDSP_POCKETSPHINX_MODEL / "
+           "SYNCDSP_POCKETSPHINX_PHONE_LM at a model";
+}
+
+inline void validate_options(const phone_options& o) {
+    SYNCDSP_REQUIRE(std::isfinite(o.language_weight) && o.language_weight > 0, "phones",
+                    "language_weight must be finite and > 0, got ", o.language_weight);
+    SYNCDSP_REQUIRE(std::isfinite(o.max_utterance_s) && o.max_utterance_s >= 2, "phones",
+                    "max_utterance_s must be >= 2 s, got ", o.max_utterance_s);
+    SYNCDSP_REQUIRE(std::isfinite(o.split_search_s) && o.split_search_s >= o.min_utterance_s, "phones",
+                    "split_search_s must be >= min_utterance_s, got ", o.split_search_s);
+    SYNCDSP_REQUIRE(std::isfinite(o.min_digital_silence_s) && o.min_digital_silence_s >= phone_frame_s,
+                    "phones", "min_digital_silence_s must be >= 0.01 s, got ", o.min_digital_silence_s);
+    SYNCDSP_REQUIRE(std::isfinite(o.min_utterance_s) && o.min_utterance_s >= 0.1 && o.min_utterance_s <= 1,
+                    "phones", "min_utterance_s must be in [0.1, 1] s, got ", o.min_utterance_s);
+}
+
+inline std::int16_t to_pcm16(float x) {
+    const double v = std::nearbyint(static_cast<double>(x) * 32768.0);
+    return static_cast<std::int16_t>(std::clamp(v, -32768.0, 32767.0));
+}
+
+}  // namespace phones_impl
+
+/// A span of whole 10 ms frames [first, last) of the input (frame k = samples [160 k, 160 k + 160)).
+struct frame_span {
+    std::size_t first = 0, last = 0;
+    std::size_t size() const { return last - first; }
+};
+
+/// Runs of at least `min_frames` consecutive 10 ms frames whose samples all round to 0 in 16-bit
+/// PCM (|x| < 0.5 / 32768). A trailing partial frame counts as a frame if all its samples are zero.
+inline std::vector<frame_span> digital_silence_frames(const float* samples, std::size_t n, std::size_t min_frames) {
+    SYNCDSP_REQUIRE(samples != nullptr || n == 0, "phones", "samples is null but n = ", n);
+    SYNCDSP_REQUIRE(min_frames >= 1, "phones", "min_frames must be >= 1");
+    std::vector<frame_span> runs;
+    const std::size_t frames = (n + phone_frame_samples - 1) / phone_frame_samples;
+    std::size_t run_start = 0;
+    bool in_run = false;
+    for (std::size_t k = 0; k <= frames; ++k) {
+        bool zero = false;
+        if (k < frames) {
+            zero = true;
+            const std::size_t end = std::min(n, (k + 1) * phone_frame_samples);
+            for (std::size_t i = k * phone_frame_samples; i < end; ++i)
+                if (phones_impl::to_pcm16(samples[i]) != 0) {
+                    zero = false;
+                    break;
+                }
+        }
+        if (zero && !in_run) {
+            run_start = k;
+            in_run = true;
+        } else if (!zero && in_run) {
+            if (k - run_start >= min_frames) runs.push_back({run_start, k});
+            in_run = false;
+        }
+    }
+    return runs;
+}
+
+/// Splits frames [span.first, span.last) into pieces of at most `max_frames`: while the rest is
+/// too long, the cut goes at the quietest frame (lowest energy summed over +-5 frames, earliest
+/// on ties) among the last `search_frames` frames before the limit, leaving at least `min_piece`
+/// frames after it. Deterministic.
+inline std::vector<frame_span> split_at_silences(const float* samples, std::size_t n, frame_span span,
+                                                 std::size_t max_frames, std::size_t search_frames,
+                                                 std::size_t min_piece = 1) {
+    SYNCDSP_REQUIRE(min_piece >= 1 && search_frames >= min_piece && search_frames < max_frames, "phones",
+                    "need 1 <= min_piece <= search_frames < max_frames, got ", min_piece, ", ", search_frames,
+                    " and ", max_frames);
+    SYNCDSP_REQUIRE(span.first <= span.last && span.last * phone_frame_samples <= n + phone_frame_samples - 1,
+                    "phones", "frame span [", span.first, ", ", span.last, ") exceeds the ", n, " samples");
+    std::vector<frame_span> out;
+    auto frame_energy = [&](std::size_t k) {
+        double e = 0;
+        const std::size_t end = std::min(n, (k + 1) * phone_frame_samples);
+        for (std::size_t i = k * phone_frame_samples; i < end; ++i) e += double(samples[i]) * samples[i];
+        return e;
+    };
+    std::size_t start = span.first;
+    while (span.last - start > max_frames) {
+        const std::size_t lo = start + max_frames - search_frames, hi = start + max_frames;  // cut in (lo, hi]
+        std::vector<double> e(hi - lo + 11);
+        for (std::size_t j = 0; j < e.size(); ++j) {
+            const std::size_t k = lo + j;  // frames lo - 5 ... hi + 5, clamped to the span
+            const std::size_t kk = k < 5 + span.first ? span.first : (k - 5 >= span.last ? span.last - 1 : k - 5);
+            e[j] = frame_energy(kk);
+        }
+        std::size_t best = hi;
+        double best_e = INFINITY;
+        const std::size_t last_cut = std::min(hi, span.last - min_piece);  // leave >= min_piece frames
+        for (std::size_t c = lo + 1; c <= last_cut; ++c) {  // cut before frame c; centre window on c
+            double s = 0;
+            for (std::size_t j = c - lo; j < c - lo + 11; ++j) s += e[j];
+            if (s < best_e) {
+                best_e = s;
+                best = c;
+            }
+        }
+        out.push_back({start, best});
+        start = best;
+    }
+    out.push_back({start, span.last});
+    return out;
+}
+
+/// Plans the utterances and missing spans of an input of n samples (frames, not seconds).
+struct utterance_plan {
+    std::vector<frame_span> utterances;
+    std::vector<frame_span> missing;
+};
+
+inline utterance_plan plan_utterances(const float* samples, std::size_t n, const phone_options& opt) {
+    phones_impl::validate_options(opt);
+    utterance_plan plan;
+    const std::size_t frames = (n + phone_frame_samples - 1) / phone_frame_samples;
+    const auto to_frames = [](double s) { return static_cast<std::size_t>(std::ceil(s / phone_frame_s - 1e-9)); };
+    const auto zero_runs = digital_silence_frames(samples, n, to_frames(opt.min_digital_silence_s));
+    const std::size_t min_utt = to_frames(opt.min_utterance_s);
+    const std::size_t max_utt = static_cast<std::size_t>(std::floor(opt.max_utterance_s / phone_frame_s + 1e-9));
+    const std::size_t search = std::max(min_utt, to_frames(std::min(opt.split_search_s, opt.max_utterance_s / 2)));
+    std::size_t pos = 0;
+    auto add_missing = [&](frame_span s) {
+        if (s.size() == 0) return;
+        if (!plan.missing.empty() && plan.missing.back().last == s.first)
+            plan.missing.back().last = s.last;
+        else
+            plan.missing.push_back(s);
+    };
+    auto add_speech = [&](frame_span s) {
+        if (s.size() == 0) return;
+        if (s.size() < min_utt) {
+            add_missing(s);
+            return;
+        }
+        for (const auto& piece : split_at_silences(samples, n, s, max_utt, search, min_utt)) plan.utterances.push_back(piece);
+    };
+    for (const auto& z : zero_runs) {
+        add_speech({pos, z.first});
+        add_missing(z);
+        pos = z.last;
+    }
+    add_speech({pos, frames});
+    return plan;
+}
+
+/// True when this build has pocketsphinx and the model files are where the options point.
+inline bool phone_recogniser_available(const phone_options& opt = {}) {
+#if defined(SYNCDSP_HAVE_POCKETSPHINX)
+    return phones_impl::missing_model_files(resolve_phone_model(opt)).empty();
+#else
+    (void)opt;
+    return false;
+#endif
+}
+
+/// Why the phone recogniser is unavailable (empty when it is available).
+inline std::string phone_recogniser_status(const phone_options& opt = {}) {
+#if defined(SYNCDSP_HAVE_POCKETSPHINX)
+    const auto paths = resolve_phone_model(opt);
+    const auto missing = phones_impl::missing_model_files(paths);
+    if (missing.empty()) return {};
+    std::string s = "pocketsphinx model files missing:";
+    for (const auto& m : missing) s += " " + m;
+    return s + " (model dir from " + paths.model_source + ", phone LM from " + paths.phone_lm_source + "); " +
+           phones_impl::install_hint();
+#else
+    (void)opt;
+    return std::string("syncdsp was built without pocketsphinx, so the phone recogniser is not available; ") +
+           phones_impl::install_hint();
+#endif
+}
+
+#if defined(SYNCDSP_HAVE_POCKETSPHINX)
+
+namespace phones_impl {
+
+/// Log sink while quiet: drops info, keeps the last warning/error line for exception messages.
+inline std::string& last_log_line() {
+    static thread_local std::string line;
+    return line;
+}
+inline void log_capture(void*, err_lvl_t level, const char* fmt, ...) {
+    if (level < ERR_WARN) return;
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    std::vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    std::string s(buf);
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+    if (!s.empty()) last_log_line() = s;
+}
+inline void set_quiet(bool quiet) {
+    if (quiet) {
+        err_set_logfp(nullptr);  // the configuration dump is written to this stream directly
+        err_set_callback(&log_capture, nullptr);
+    } else {
+        err_set_logfp(stderr);
+        err_set_callback(&err_logfp_cb, nullptr);
+    }
+}
+
+}  // namespace phones_impl
+
+/// RAII owner of one pocketsphinx decoder configured for phone decoding. Loading the model takes
+/// about 0.1 s; reuse one decoder for many utterances (batch CMN keeps decodes independent).
+/// Not thread-safe: use one decoder per thread.
+class phone_decoder {
+public:
+    explicit phone_decoder(const phone_options& opt = {}) : opt_(opt), paths_(resolve_phone_model(opt)) {
+        phones_impl::validate_options(opt);
+        const auto missing = phones_impl::missing_model_files(paths_);
+        if (!missing.empty()) detail::throw_io_error("phones", phone_recogniser_status(opt));
+        phones_impl::set_quiet(opt.quiet);
+        phones_impl::last_log_line().clear();
+        const std::string lw = std::to_string(opt.language_weight);
+        config_ = cmd_ln_init(nullptr, ps_args(), 1, "-hmm", paths_.model_dir.c_str(), "-allphone",
+                              paths_.phone_lm.c_str(), "-allphone_ci", "yes", "-lw", lw.c_str(), "-cmn", "batch",
+                              "-remove_silence", "no", "-samprate", "16000", static_cast<const char*>(nullptr));
+        if (!config_) detail::throw_io_error("phones", "pocketsphinx rejected the configuration: ", last_error());
+        ps_ = ps_init(config_);
+        if (!ps_) {
+            cmd_ln_free_r(config_);
+            config_ = nullptr;
+            detail::throw_io_error("phones", "pocketsphinx could not load the model (", paths_.model_dir, ", ",
+                                   paths_.phone_lm, "): ", last_error(), "; the files may be corrupt: reinstall ",
+                                   "pocketsphinx-en-us or check SYNCDSP_POCKETSPHINX_MODEL / _PHONE_LM");
+        }
+    }
+    ~phone_decoder() { release(); }
+    phone_decoder(const phone_decoder&) = delete;
+    phone_decoder& operator=(const phone_decoder&) = delete;
+    phone_decoder(phone_decoder&& o) noexcept
+        : opt_(std::move(o.opt_)), paths_(std::move(o.paths_)), ps_(o.ps_), config_(o.config_) {
+        o.ps_ = nullptr;
+        o.config_ = nullptr;
+    }
+    phone_decoder& operator=(phone_decoder&& o) noexcept {
+        if (this != &o) {
+            release();
+            opt_ = std::move(o.opt_);
+            paths_ = std::move(o.paths_);
+            ps_ = o.ps_;
+            config_ = o.config_;
+            o.ps_ = nullptr;
+            o.config_ = nullptr;
+        }
+        return *this;
+    }
+
+    const phone_options& options() const { return opt_; }
+    const phone_model_paths& paths() const { return paths_; }
+
+    /// Decodes one utterance of 16 kHz 16-bit samples in a single call; segment times are relative
+    /// to its first sample. Needs at least 0.05 s (fewer samples: invalid_argument).
+    std::vector<phone_segment> decode(const std::int16_t* pcm, std::size_t n, double* cpu_s = nullptr) {
+        SYNCDSP_REQUIRE(ps_ != nullptr, "phones", "decode on a moved-from phone_decoder");
+        SYNCDSP_REQUIRE(pcm != nullptr && n >= phone_sample_rate / 20, "phones",
+                        "an utterance needs at least 800 samples (0.05 s), got ", n);
+        phones_impl::set_quiet(opt_.quiet);
+        phones_impl::last_log_line().clear();
+        if (ps_start_utt(ps_) < 0) detail::throw_io_error("phones", "ps_start_utt failed: ", last_error());
+        if (ps_process_raw(ps_, pcm, n, 0, 1) < 0) {
+            ps_end_utt(ps_);
+            detail::throw_io_error("phones", "ps_process_raw failed: ", last_error());
+        }
+        if (ps_end_utt(ps_) < 0) detail::throw_io_error("phones", "ps_end_utt failed: ", last_error());
+        if (cpu_s) {
+            double speech = 0, cpu = 0, wall = 0;
+            ps_get_utt_time(ps_, &speech, &cpu, &wall);
+            *cpu_s += cpu;
+        }
+        std::vector<phone_segment> out;
+        logmath_t* lmath = ps_get_logmath(ps_);
+        for (ps_seg_t* seg = ps_seg_iter(ps_); seg; seg = ps_seg_next(seg)) {
+            int sf = 0, ef = 0;
+            ps_seg_frames(seg, &sf, &ef);
+            std::int32_t ascr = 0, lscr = 0, lback = 0;
+            ps_seg_prob(seg, &ascr, &lscr, &lback);
+            const char* word = ps_seg_word(seg);
+            if (!word || ef < sf) continue;
+            phone_segment s;
+            s.phone = word;
+            s.start_s = sf * phone_frame_s;
+            s.end_s = (ef + 1) * phone_frame_s;
+            // Path scores are in senone-score units: log base-1.0001 values shifted right by 10 bits.
+            s.score = logmath_log_to_ln(lmath, ascr) * 1024.0 / (ef - sf + 1);
+            out.push_back(std::move(s));
+        }
+        return out;
+    }
+
+private:
+    static std::string last_error() {
+        const std::string& s = phones_impl::last_log_line();
+        return s.empty() ? std::string("no message from pocketsphinx") : s;
+    }
+    void release() noexcept {
+        if (ps_) ps_free(ps_);
+        if (config_) cmd_ln_free_r(config_);
+        ps_ = nullptr;
+        config_ = nullptr;
+    }
+
+    phone_options opt_;
+    phone_model_paths paths_;
+    ps_decoder_t* ps_ = nullptr;
+    cmd_ln_t* config_ = nullptr;
+};
+
+#else  // no pocketsphinx in this build
+
+/// Stand-in when syncdsp is built without pocketsphinx: constructing it throws unsupported_error.
+class phone_decoder {
+public:
+    explicit phone_decoder(const phone_options& opt = {}) {
+        phones_impl::validate_options(opt);
+        detail::throw_unsupported("phones", phone_recogniser_status(opt));
+    }
+    const phone_options& options() const { return opt_; }
+    std::vector<phone_segment> decode(const std::int16_t*, std::size_t, double* = nullptr) { return {}; }
+
+private:
+    phone_options opt_;
+};
+
+#endif
+
+/// Recognises the phones of 16 kHz mono audio (float samples in [-1, 1)) with an existing decoder.
+/// Digital silence is reported in `missing`; empty input gives an empty result; an all-zero input
+/// gives no segments and one missing span. Other sample rates: invalid_argument (resample first,
+/// e.g. io::decode_audio(path, 16000)).
+inline phone_result recognise_phones(phone_decoder& decoder, const float* samples, std::size_t n,
+                                     unsigned sample_rate) {
+    SYNCDSP_REQUIRE(sample_rate == phone_sample_rate, "phones", "the en-us phone model needs 16000 Hz audio, got ",
+                    sample_rate, " Hz (resample first, e.g. io::decode_audio(path, 16000))");
+    SYNCDSP_REQUIRE(samples != nullptr || n == 0, "phones", "samples is null but n = ", n);
+    for (std::size_t i = 0; i < n; ++i)
+        SYNCDSP_REQUIRE(std::isfinite(samples[i]), "phones", "sample ", i, " is not finite (", samples[i], ")");
+    phone_result r;
+    r.duration_s = static_cast<double>(n) / phone_sample_rate;
+    const auto plan = plan_utterances(samples, n, decoder.options());
+    auto seconds = [&](std::size_t frame) {
+        return std::min(r.duration_s, static_cast<double>(frame) * phone_frame_s);
+    };
+    for (const auto& m : plan.missing) r.missing.push_back({seconds(m.first), seconds(m.last)});
+    std::vector<std::int16_t> pcm;
+    for (const auto& u : plan.utterances) {
+        const std::size_t a = u.first * phone_frame_samples, b = std::min(n, u.last * phone_frame_samples);
+        pcm.resize(b - a);
+        for (std::size_t i = a; i < b; ++i) pcm[i - a] = phones_impl::to_pcm16(samples[i]);
+        r.utterances.push_back({seconds(u.first), seconds(u.last)});
+        const double t0 = static_cast<double>(u.first) * phone_frame_s;
+        for (auto& s : decoder.decode(pcm.data(), pcm.size(), &r.decode_cpu_s)) {
+            s.start_s += t0;
+            s.end_s += t0;
+            r.segments.push_back(std::move(s));
+        }
+    }
+    return r;
+}
+
+/// Same, with a decoder made (and freed) for this call.
+inline phone_result recognise_phones(const float* samples, std::size_t n, unsigned sample_rate,
+                                     const phone_options& opt = {}) {
+    SYNCDSP_REQUIRE(sample_rate == phone_sample_rate, "phones", "the en-us phone model needs 16000 Hz audio, got ",
+                    sample_rate, " Hz (resample first, e.g. io::decode_audio(path, 16000))");
+    phone_decoder decoder(opt);
+    return recognise_phones(decoder, samples, n, sample_rate);
+}
+
+}  // namespace syncdsp::audio

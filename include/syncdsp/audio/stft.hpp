@@ -1,0 +1,225 @@
+// syncdsp/audio/stft.hpp - short-time power/magnitude spectra (framing, pre-emphasis, window, FFT).
+//
+// Per frame, in this order: take win_length samples under the frame layout (framing.hpp), with
+// signal pre-emphasis (psf) applied as the samples are read; remove the frame mean (Kaldi);
+// per-frame pre-emphasis (Kaldi); multiply by the window; zero-pad to n_fft; real FFT;
+// |X_k|^power times `scale`. Where librosa centres a shorter window inside n_fft, syncdsp puts it
+// at the start of the FFT buffer instead: a circular shift, which leaves |X_k| unchanged.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <complex>
+#include <cstddef>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "syncdsp/audio/fft.hpp"
+#include "syncdsp/audio/framing.hpp"
+#include "syncdsp/audio/window.hpp"
+#include "syncdsp/core/checked.hpp"
+#include "syncdsp/core/error.hpp"
+#include "syncdsp/core/tensor.hpp"
+
+namespace syncdsp::audio {
+
+enum class preemphasis_mode {
+    none,
+    signal,  ///< whole signal before framing, y[0] = x[0] (python_speech_features)
+    frame,   ///< inside each frame after DC removal, x[-1] := x[0] (Kaldi)
+};
+inline const char* to_string(preemphasis_mode m) {
+    switch (m) {
+        case preemphasis_mode::none: return "none";
+        case preemphasis_mode::signal: return "signal";
+        case preemphasis_mode::frame: return "frame";
+    }
+    return "?";
+}
+
+/// Everything from samples to a power (or magnitude) spectrum per frame.
+struct StftOptions {
+    double sample_rate = 16000;
+    double input_scale = 1.0;  ///< samples are multiplied by this first (32768: int16 scale from [-1,1))
+    std::size_t n_fft = 2048;
+    std::size_t win_length = 2048;
+    std::size_t hop_length = 512;
+    framing_mode framing = framing_mode::centered;
+    pad_mode pad = pad_mode::constant;  ///< centred framing only
+    window_type window = window_type::hann;
+    bool periodic_window = true;
+    bool remove_dc = false;
+    preemphasis_mode preemphasis = preemphasis_mode::none;
+    double preemphasis_coeff = 0.97;
+    double power = 2.0;  ///< 2: |X|^2, 1: |X|
+    double scale = 1.0;  ///< multiplies the spectrum (psf: 1/n_fft)
+
+    frame_layout layout() const {
+        switch (framing) {
+            case framing_mode::centered: return centered_layout(n_fft, win_length, hop_length, pad);
+            case framing_mode::snip_edges: return snip_edges_layout(win_length, hop_length);
+            case framing_mode::zero_tail: return zero_tail_layout(win_length, hop_length);
+        }
+        return snip_edges_layout(win_length, hop_length);
+    }
+    std::size_t bins() const { return n_fft / 2 + 1; }
+
+    void validate() const {
+        const char* w = "stft";
+        SYNCDSP_REQUIRE(std::isfinite(sample_rate) && sample_rate > 0, w, "sample_rate must be positive, got ", sample_rate);
+        SYNCDSP_REQUIRE(n_fft >= 2 && n_fft <= max_fft_size, w, "n_fft must be in [2, ", max_fft_size, "], got ", n_fft);
+        SYNCDSP_REQUIRE(win_length > 0, w, "win_length must be positive, got 0");
+        SYNCDSP_REQUIRE(win_length <= n_fft, w, "win_length=", win_length, " is larger than n_fft=", n_fft);
+        SYNCDSP_REQUIRE(hop_length > 0, w, "hop_length must be positive, got 0");
+        SYNCDSP_REQUIRE(power == 1.0 || power == 2.0, w, "power must be 1 (magnitude) or 2 (power), got ", power);
+        SYNCDSP_REQUIRE(std::isfinite(scale) && scale > 0, w, "scale must be positive, got ", scale);
+        SYNCDSP_REQUIRE(std::isfinite(input_scale) && input_scale != 0, w, "input_scale must be finite and non-zero, got ", input_scale);
+        SYNCDSP_REQUIRE(std::isfinite(preemphasis_coeff), w, "preemphasis_coeff must be finite, got ", preemphasis_coeff);
+    }
+
+    std::string to_string() const {
+        std::ostringstream s;
+        s << "StftOptions{sr=" << sample_rate << ", input_scale=" << input_scale << ", n_fft=" << n_fft
+          << ", win_length=" << win_length << ", hop=" << hop_length << ", framing=" << audio::to_string(framing);
+        if (framing == framing_mode::centered) s << ", pad=" << audio::to_string(pad);
+        s << ", window=" << audio::to_string(window) << (periodic_window ? "(periodic)" : "(symmetric)")
+          << ", remove_dc=" << (remove_dc ? "yes" : "no") << ", preemphasis=" << audio::to_string(preemphasis);
+        if (preemphasis != preemphasis_mode::none) s << "(" << preemphasis_coeff << ")";
+        s << ", power=" << power << ", scale=" << scale << "}";
+        return s.str();
+    }
+};
+
+namespace impl {
+
+/// Turns frames into spectra; owns its buffers (one per thread: not shareable).
+template <class T>
+class frame_analyzer {
+public:
+    explicit frame_analyzer(const StftOptions& o)
+        : o_(o), layout_(o.layout()), plan_(rfft_plan<T>::get(o.n_fft)), buf_(o.n_fft), spec_(o.n_fft / 2 + 1),
+          window_(o.win_length), scale_(static_cast<T>(o.input_scale)), c_(static_cast<T>(o.preemphasis_coeff)) {
+        const auto w = make_window<double>(o.window, o.win_length, o.periodic_window);
+        for (std::size_t i = 0; i < o.win_length; ++i) window_[i] = static_cast<T>(w(i));
+        rect_ = o.window == window_type::rectangular;
+    }
+
+    const frame_layout& layout() const { return layout_; }
+    std::size_t bins() const { return spec_.size(); }
+
+    /// Loads frame t from x[0..n) into the FFT buffer (scaled, signal pre-emphasis applied).
+    template <class S>
+    void load(const S* x, std::size_t n, std::size_t t) {
+        load_range(x, 0, n, t);
+    }
+
+    /// Loads frame t from a window of the signal: x points at absolute index `base`, the signal has
+    /// (at least, for streaming) n samples, and the frame must only need indices >= base - 1.
+    template <class S>
+    void load_range(const S* x, std::size_t base, std::size_t n, std::size_t t) {
+        const std::ptrdiff_t start = static_cast<std::ptrdiff_t>(t * layout_.hop) + layout_.offset;
+        const auto L = static_cast<std::ptrdiff_t>(layout_.length);
+        const auto N = static_cast<std::ptrdiff_t>(n), B = static_cast<std::ptrdiff_t>(base);
+        T* out = buf_.data();
+        const bool sig = o_.preemphasis == preemphasis_mode::signal;
+        const bool inside = start >= B && start + L <= N && (!sig || start == 0 || start - 1 >= B);
+        if (inside && start >= 0) {
+            const S* p = x + (start - B);
+            if (!sig) {
+                for (std::ptrdiff_t i = 0; i < L; ++i) out[i] = scale_ * static_cast<T>(p[i]);
+            } else {
+                T prev = start == 0 ? T(0) : scale_ * static_cast<T>(p[-1]);
+                for (std::ptrdiff_t i = 0; i < L; ++i) {
+                    const T cur = scale_ * static_cast<T>(p[i]);
+                    out[i] = (start + i == 0) ? cur : cur - c_ * prev;
+                    prev = cur;
+                }
+            }
+        } else {
+            const pad_mode pad = layout_.mode == framing_mode::centered ? layout_.pad : pad_mode::constant;
+            for (std::ptrdiff_t i = 0; i < L; ++i) {
+                const std::ptrdiff_t j = padded_index(start + i, n, pad);
+                if (j < 0) {
+                    out[i] = T(0);
+                    continue;
+                }
+                const T cur = scale_ * static_cast<T>(x[j - B]);
+                out[i] = (sig && j > 0) ? cur - c_ * (scale_ * static_cast<T>(x[j - 1 - B])) : cur;
+            }
+        }
+    }
+
+    /// Spectrum of the loaded frame into out[0..bins); returns sum of the spectrum (psf's energy).
+    T analyze(T* out) {
+        const std::size_t L = layout_.length, nfft = o_.n_fft;
+        T* f = buf_.data();
+        if (o_.remove_dc) {
+            T mean = 0;
+            for (std::size_t i = 0; i < L; ++i) mean += f[i];
+            mean /= static_cast<T>(L);
+            for (std::size_t i = 0; i < L; ++i) f[i] -= mean;
+        }
+        if (o_.preemphasis == preemphasis_mode::frame) preemphasize_frame(f, L, c_);
+        if (!rect_)
+            for (std::size_t i = 0; i < L; ++i) f[i] *= window_[i];
+        std::fill(f + L, f + nfft, T(0));
+        plan_->execute(f, spec_.data());
+        const std::size_t nb = spec_.size();
+        const T sc = static_cast<T>(o_.scale);
+        T total = 0;
+        if (o_.power == 2.0) {
+            for (std::size_t k = 0; k < nb; ++k) {
+                const T re = spec_[k].real(), im = spec_[k].imag();
+                const T v = (re * re + im * im) * sc;
+                out[k] = v;
+                total += v;
+            }
+        } else {
+            for (std::size_t k = 0; k < nb; ++k) {
+                const T v = std::abs(spec_[k]) * sc;
+                out[k] = v;
+                total += v;
+            }
+        }
+        return total;
+    }
+
+private:
+    StftOptions o_;
+    frame_layout layout_;
+    std::shared_ptr<const rfft_plan<T>> plan_;
+    aligned_buffer<T> buf_;
+    aligned_buffer<std::complex<T>> spec_;
+    aligned_buffer<T> window_;
+    T scale_, c_;
+    bool rect_ = false;
+};
+
+/// Frame count for n samples; throws when a snip-edges signal is shorter than one frame.
+inline std::size_t frames_for(const frame_layout& layout, std::size_t n, const char* where) {
+    const std::size_t nf = layout.count(n);
+    SYNCDSP_REQUIRE(nf > 0, where, "the signal has ", n, " samples, fewer than one frame (", layout.length,
+                    " samples) with snip-edges framing");
+    return nf;
+}
+
+}  // namespace impl
+
+/// Power (or magnitude, power=1) spectrogram, shape (frames, n_fft/2+1).
+template <class T>
+tensor<T, 2> spectrogram(const tensor<T, 1>& x, const StftOptions& o) {
+    o.validate();
+    require_signal(x.data(), x.size(), "stft");
+    impl::frame_analyzer<T> a(o);
+    const std::size_t nf = impl::frames_for(a.layout(), x.size(), "stft"), nb = o.bins();
+    tensor<T, 2> out = tensor<T, 2>::from_shape({nf, nb});
+    for (std::size_t t = 0; t < nf; ++t) {
+        a.load(x.data(), x.size(), t);
+        a.analyze(out.data() + t * nb);
+    }
+    return out;
+}
+
+}  // namespace syncdsp::audio
