@@ -7,3 +7,6 @@
 #include "syncdsp/audio/stft.hpp"
 #include "syncdsp/audio/mel.hpp"
 #include "syncdsp/audio/mfcc.hpp"
+#include "syncdsp/audio/deltas.hpp"
+#include "syncdsp/audio/zcr.hpp"
+#include "syncdsp/audio/resample.hpp"

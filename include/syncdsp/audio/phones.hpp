@@ -48,6 +48,7 @@
 #include <pocketsphinx.h>
 #include <sphinxbase/err.h>
 #include <sphinxbase/logmath.h>
+#include <unistd.h>
 #endif
 
 namespace syncdsp::audio {
@@ -364,6 +365,46 @@ inline void log_capture(void*, err_lvl_t level, const char* fmt, ...) {
     while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
     if (!s.empty()) last_log_line() = s;
 }
+/// The model's feat.params with its -cmn line replaced by "-cmn none".
+inline std::string feat_params_without_cmn(const std::string& model_dir) {
+    std::ifstream in(model_dir + "/feat.params");
+    if (!in) detail::throw_io_error("phones", "cannot read ", model_dir, "/feat.params");
+    std::string line, out;
+    bool replaced = false;
+    while (std::getline(in, line)) {
+        if (line.rfind("-cmn ", 0) == 0 || line.rfind("-cmn\t", 0) == 0) {
+            line = "-cmn none";
+            replaced = true;
+        }
+        out += line + "\n";
+    }
+    if (!replaced) out += "-cmn none\n";
+    return out;
+}
+
+/// A file in the temporary directory holding `text`, removed when this goes out of scope.
+struct temporary_file {
+    std::string path;
+    explicit temporary_file(const std::string& text) {
+        const char* dir = std::getenv("TMPDIR");
+        std::string templ = std::string(dir && *dir ? dir : "/tmp") + "/syncdsp-featparams-XXXXXX";
+        std::vector<char> buf(templ.begin(), templ.end());
+        buf.push_back('\0');
+        const int fd = ::mkstemp(buf.data());
+        if (fd < 0) detail::throw_io_error("phones", "cannot create a temporary file like ", templ);
+        path = buf.data();
+        const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+        ::close(fd);
+        if (!ok) {
+            std::remove(path.c_str());
+            detail::throw_io_error("phones", "cannot write the temporary file ", path);
+        }
+    }
+    ~temporary_file() { std::remove(path.c_str()); }
+    temporary_file(const temporary_file&) = delete;
+    temporary_file& operator=(const temporary_file&) = delete;
+};
+
 inline void set_quiet(bool quiet) {
     if (quiet) {
         err_set_logfp(nullptr);  // the configuration dump is written to this stream directly
@@ -388,9 +429,13 @@ public:
         phones_impl::set_quiet(opt.quiet);
         phones_impl::last_log_line().clear();
         const std::string lw = std::to_string(opt.language_weight);
-        config_ = cmd_ln_init(nullptr, ps_args(), 1, "-hmm", paths_.model_dir.c_str(), "-allphone",
-                              paths_.phone_lm.c_str(), "-allphone_ci", "yes", "-lw", lw.c_str(), "-cmn", "batch",
-                              "-remove_silence", "no", "-samprate", "16000", static_cast<const char*>(nullptr));
+        // The model's feat.params says "-cmn batch" and overrides the command line, so it is passed
+        // as a copy that says "-cmn none": recognise_phones normalises the cepstra itself.
+        const phones_impl::temporary_file featparams(phones_impl::feat_params_without_cmn(paths_.model_dir));
+        config_ = cmd_ln_init(nullptr, ps_args(), 1, "-hmm", paths_.model_dir.c_str(), "-featparams",
+                              featparams.path.c_str(), "-allphone", paths_.phone_lm.c_str(), "-allphone_ci", "yes",
+                              "-lw", lw.c_str(), "-cmn", "none", "-remove_silence", "no", "-dither", "no",
+                              "-samprate", "16000", static_cast<const char*>(nullptr));
         if (!config_) detail::throw_io_error("phones", "pocketsphinx rejected the configuration: ", last_error());
         ps_ = ps_init(config_);
         if (!ps_) {
@@ -425,18 +470,63 @@ public:
     const phone_options& options() const { return opt_; }
     const phone_model_paths& paths() const { return paths_; }
 
-    /// Decodes one utterance of 16 kHz 16-bit samples in a single call; segment times are relative
-    /// to its first sample. Needs at least 0.05 s (fewer samples: invalid_argument).
-    std::vector<phone_segment> decode(const std::int16_t* pcm, std::size_t n, double* cpu_s = nullptr) {
+    /// Cepstra (frames x 13, row-major) of a whole 16 kHz input, computed by pocketsphinx's own
+    /// front end with the model's feat.params (25.6 ms window, 10 ms hop, no padding at the start,
+    /// the last partial frame zero-padded). Frame k covers samples [160 k, 160 k + 410).
+    std::vector<float> cepstra(const float* samples, std::size_t n, std::size_t* n_frames) {
+        SYNCDSP_REQUIRE(ps_ != nullptr, "phones", "cepstra on a moved-from phone_decoder");
+        SYNCDSP_REQUIRE(samples != nullptr || n == 0, "phones", "samples is null but n = ", n);
+        phones_impl::set_quiet(opt_.quiet);
+        fe_t* fe = ps_get_fe(ps_);
+        const std::size_t dim = static_cast<std::size_t>(fe_get_output_size(fe));
+        std::vector<float> out;
+        out.reserve((n / phone_frame_samples + 2) * dim);
+        if (fe_start_utt(fe) < 0) detail::throw_io_error("phones", "fe_start_utt failed: ", last_error());
+        constexpr std::size_t chunk = 16000;  // convert and analyse 1 s at a time
+        std::vector<std::int16_t> pcm(chunk);
+        std::vector<mfcc_t> block((chunk / phone_frame_samples + 4) * dim);
+        std::vector<mfcc_t*> rows(chunk / phone_frame_samples + 4);
+        for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = block.data() + i * dim;
+        for (std::size_t at = 0; at < n; at += chunk) {
+            const std::size_t m = std::min(chunk, n - at);
+            for (std::size_t i = 0; i < m; ++i) pcm[i] = phones_impl::to_pcm16(samples[at + i]);
+            const std::int16_t* p = pcm.data();
+            std::size_t left = m;
+            while (left > 0) {
+                std::int32_t nf = static_cast<std::int32_t>(rows.size());
+                if (fe_process_frames(fe, &p, &left, rows.data(), &nf, nullptr) < 0)
+                    detail::throw_io_error("phones", "fe_process_frames failed: ", last_error());
+                out.insert(out.end(), block.data(), block.data() + static_cast<std::size_t>(nf) * dim);
+                if (nf == 0 && left > 0) break;  // samples kept inside the front end for the next call
+            }
+        }
+        std::int32_t nf = 0;
+        if (fe_end_utt(fe, block.data(), &nf) < 0) detail::throw_io_error("phones", "fe_end_utt failed: ", last_error());
+        out.insert(out.end(), block.data(), block.data() + static_cast<std::size_t>(nf) * dim);
+        *n_frames = out.size() / dim;
+        return out;
+    }
+
+    /// Number of cepstral coefficients per frame (13 for en-us).
+    std::size_t cepstrum_size() const { return static_cast<std::size_t>(fe_get_output_size(ps_get_fe(ps_))); }
+
+    /// Decodes frames [first, first + count) of `cep` (frames x cepstrum_size(), already mean-
+    /// normalised: the decoder runs with -cmn none) as one utterance in a single call. Segment
+    /// times are absolute: frame index x 10 ms. Needs count >= 5.
+    std::vector<phone_segment> decode_frames(const float* cep, std::size_t first, std::size_t count,
+                                             double* cpu_s = nullptr) {
         SYNCDSP_REQUIRE(ps_ != nullptr, "phones", "decode on a moved-from phone_decoder");
-        SYNCDSP_REQUIRE(pcm != nullptr && n >= phone_sample_rate / 20, "phones",
-                        "an utterance needs at least 800 samples (0.05 s), got ", n);
+        SYNCDSP_REQUIRE(cep != nullptr && count >= 5, "phones", "an utterance needs at least 5 frames, got ", count);
         phones_impl::set_quiet(opt_.quiet);
         phones_impl::last_log_line().clear();
+        const std::size_t dim = cepstrum_size();
+        std::vector<mfcc_t*> rows(count);
+        std::vector<mfcc_t> copy(cep + first * dim, cep + (first + count) * dim);  // the decoder may modify them
+        for (std::size_t i = 0; i < count; ++i) rows[i] = copy.data() + i * dim;
         if (ps_start_utt(ps_) < 0) detail::throw_io_error("phones", "ps_start_utt failed: ", last_error());
-        if (ps_process_raw(ps_, pcm, n, 0, 1) < 0) {
+        if (ps_process_cep(ps_, rows.data(), static_cast<int>(count), 0, 1) < 0) {
             ps_end_utt(ps_);
-            detail::throw_io_error("phones", "ps_process_raw failed: ", last_error());
+            detail::throw_io_error("phones", "ps_process_cep failed: ", last_error());
         }
         if (ps_end_utt(ps_) < 0) detail::throw_io_error("phones", "ps_end_utt failed: ", last_error());
         if (cpu_s) {
@@ -455,8 +545,8 @@ public:
             if (!word || ef < sf) continue;
             phone_segment s;
             s.phone = word;
-            s.start_s = sf * phone_frame_s;
-            s.end_s = (ef + 1) * phone_frame_s;
+            s.start_s = static_cast<double>(first + static_cast<std::size_t>(sf)) * phone_frame_s;
+            s.end_s = static_cast<double>(first + static_cast<std::size_t>(ef) + 1) * phone_frame_s;
             // Path scores are in senone-score units: log base-1.0001 values shifted right by 10 bits.
             s.score = logmath_log_to_ln(lmath, ascr) * 1024.0 / (ef - sf + 1);
             out.push_back(std::move(s));
@@ -492,7 +582,12 @@ public:
         detail::throw_unsupported("phones", phone_recogniser_status(opt));
     }
     const phone_options& options() const { return opt_; }
-    std::vector<phone_segment> decode(const std::int16_t*, std::size_t, double* = nullptr) { return {}; }
+    std::vector<float> cepstra(const float*, std::size_t, std::size_t* n_frames) {
+        *n_frames = 0;
+        return {};
+    }
+    std::size_t cepstrum_size() const { return 13; }
+    std::vector<phone_segment> decode_frames(const float*, std::size_t, std::size_t, double* = nullptr) { return {}; }
 
 private:
     phone_options opt_;
@@ -518,19 +613,45 @@ inline phone_result recognise_phones(phone_decoder& decoder, const float* sample
         return std::min(r.duration_s, static_cast<double>(frame) * phone_frame_s);
     };
     for (const auto& m : plan.missing) r.missing.push_back({seconds(m.first), seconds(m.last)});
-    std::vector<std::int16_t> pcm;
-    for (const auto& u : plan.utterances) {
-        const std::size_t a = u.first * phone_frame_samples, b = std::min(n, u.last * phone_frame_samples);
-        pcm.resize(b - a);
-        for (std::size_t i = a; i < b; ++i) pcm[i - a] = phones_impl::to_pcm16(samples[i]);
-        r.utterances.push_back({seconds(u.first), seconds(u.last)});
-        const double t0 = static_cast<double>(u.first) * phone_frame_s;
-        for (auto& s : decoder.decode(pcm.data(), pcm.size(), &r.decode_cpu_s)) {
-            s.start_s += t0;
-            s.end_s += t0;
-            r.segments.push_back(std::move(s));
+    if (plan.utterances.empty()) return r;
+    // One cepstral mean for the whole input (all decoded frames), so that the utterances a long
+    // input is cut into are normalised alike and the cut does not move phone boundaries.
+    std::size_t n_frames = 0;
+    std::vector<float> cep = decoder.cepstra(samples, n, &n_frames);
+    const std::size_t dim = decoder.cepstrum_size();
+    // Like sphinxbase's batch CMN, the mean skips frames with c0 < 0 (near-zero energy); if every
+    // frame is like that, all frames are used.
+    std::vector<double> mean(dim, 0.0), mean_all(dim, 0.0);
+    std::size_t used = 0, all = 0;
+    for (const auto& u : plan.utterances)
+        for (std::size_t k = u.first; k < std::min(u.last, n_frames); ++k) {
+            const bool positive = cep[k * dim] >= 0;
+            for (std::size_t d = 0; d < dim; ++d) {
+                mean_all[d] += cep[k * dim + d];
+                if (positive) mean[d] += cep[k * dim + d];
+            }
+            used += positive ? 1 : 0;
+            ++all;
         }
+    if (used == 0) {
+        mean = mean_all;
+        used = all;
     }
+    for (auto& m : mean) m /= static_cast<double>(std::max<std::size_t>(used, 1));
+    for (std::size_t k = 0; k < n_frames; ++k)
+        for (std::size_t d = 0; d < dim; ++d) cep[k * dim + d] = static_cast<float>(cep[k * dim + d] - mean[d]);
+    for (const auto& u : plan.utterances) {
+        const std::size_t last = std::min(u.last, n_frames);
+        if (last < u.first + 5) {  // too few analysis frames (end of input): nothing to decode
+            r.missing.push_back({seconds(u.first), seconds(u.last)});
+            continue;
+        }
+        r.utterances.push_back({seconds(u.first), seconds(last)});
+        for (auto& s : decoder.decode_frames(cep.data(), u.first, last - u.first, &r.decode_cpu_s))
+            r.segments.push_back(std::move(s));
+    }
+    std::sort(r.missing.begin(), r.missing.end(),
+              [](const time_span& x, const time_span& y) { return x.start_s < y.start_s; });
     return r;
 }
 
