@@ -10,3 +10,4 @@
 #include "syncdsp/audio/deltas.hpp"
 #include "syncdsp/audio/zcr.hpp"
 #include "syncdsp/audio/resample.hpp"
+#include "syncdsp/audio/streaming.hpp"

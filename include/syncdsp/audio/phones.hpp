@@ -470,14 +470,23 @@ public:
     const phone_options& options() const { return opt_; }
     const phone_model_paths& paths() const { return paths_; }
 
-    /// Cepstra (frames x 13, row-major) of a whole 16 kHz input, computed by pocketsphinx's own
-    /// front end with the model's feat.params (25.6 ms window, 10 ms hop, no padding at the start,
+    /// Cepstra (frames x 13, row-major) of a whole 16 kHz input, computed by a fresh instance of
+    /// pocketsphinx's own front end (so no state carries over between calls) with the model's feat.params (25.6 ms window, 10 ms hop, no padding at the start,
     /// the last partial frame zero-padded). Frame k covers samples [160 k, 160 k + 410).
     std::vector<float> cepstra(const float* samples, std::size_t n, std::size_t* n_frames) {
         SYNCDSP_REQUIRE(ps_ != nullptr, "phones", "cepstra on a moved-from phone_decoder");
         SYNCDSP_REQUIRE(samples != nullptr || n == 0, "phones", "samples is null but n = ", n);
         phones_impl::set_quiet(opt_.quiet);
-        fe_t* fe = ps_get_fe(ps_);
+        // A fresh front end per call: the decoder's own keeps noise-removal statistics from one
+        // utterance to the next, which made a repeated decode score differently.
+        struct fe_owner {
+            fe_t* p;
+            ~fe_owner() {
+                if (p) fe_free(p);
+            }
+        } owner{fe_init_auto_r(config_)};
+        fe_t* fe = owner.p;
+        if (!fe) detail::throw_io_error("phones", "cannot create the pocketsphinx front end: ", last_error());
         const std::size_t dim = static_cast<std::size_t>(fe_get_output_size(fe));
         std::vector<float> out;
         out.reserve((n / phone_frame_samples + 2) * dim);
@@ -614,17 +623,32 @@ inline phone_result recognise_phones(phone_decoder& decoder, const float* sample
     };
     for (const auto& m : plan.missing) r.missing.push_back({seconds(m.first), seconds(m.last)});
     if (plan.utterances.empty()) return r;
+    // Cepstra per contiguous non-missing span (the front end restarts after each stretch of
+    // digital silence, so its noise estimate never sees the zeros), on the global frame grid.
+    const std::size_t dim = decoder.cepstrum_size();
+    const std::size_t grid_frames = plan.utterances.back().last;
+    std::vector<float> cep(grid_frames * dim, 0.0f);
+    std::vector<std::size_t> usable_end(plan.utterances.size());
+    for (std::size_t i = 0; i < plan.utterances.size();) {
+        std::size_t j = i;
+        while (j + 1 < plan.utterances.size() && plan.utterances[j + 1].first == plan.utterances[j].last) ++j;
+        const std::size_t first = plan.utterances[i].first, last = plan.utterances[j].last;
+        const std::size_t a = first * phone_frame_samples, b = std::min(n, last * phone_frame_samples);
+        std::size_t got = 0;
+        const auto c = decoder.cepstra(samples + a, b - a, &got);
+        got = std::min(got, last - first);
+        std::copy(c.begin(), c.begin() + static_cast<std::ptrdiff_t>(got * dim), cep.begin() + static_cast<std::ptrdiff_t>(first * dim));
+        for (std::size_t k = i; k <= j; ++k) usable_end[k] = first + got;
+        i = j + 1;
+    }
     // One cepstral mean for the whole input (all decoded frames), so that the utterances a long
     // input is cut into are normalised alike and the cut does not move phone boundaries.
-    std::size_t n_frames = 0;
-    std::vector<float> cep = decoder.cepstra(samples, n, &n_frames);
-    const std::size_t dim = decoder.cepstrum_size();
     // Like sphinxbase's batch CMN, the mean skips frames with c0 < 0 (near-zero energy); if every
     // frame is like that, all frames are used.
     std::vector<double> mean(dim, 0.0), mean_all(dim, 0.0);
     std::size_t used = 0, all = 0;
-    for (const auto& u : plan.utterances)
-        for (std::size_t k = u.first; k < std::min(u.last, n_frames); ++k) {
+    for (std::size_t i = 0; i < plan.utterances.size(); ++i)
+        for (std::size_t k = plan.utterances[i].first; k < std::min(plan.utterances[i].last, usable_end[i]); ++k) {
             const bool positive = cep[k * dim] >= 0;
             for (std::size_t d = 0; d < dim; ++d) {
                 mean_all[d] += cep[k * dim + d];
@@ -638,10 +662,11 @@ inline phone_result recognise_phones(phone_decoder& decoder, const float* sample
         used = all;
     }
     for (auto& m : mean) m /= static_cast<double>(std::max<std::size_t>(used, 1));
-    for (std::size_t k = 0; k < n_frames; ++k)
+    for (std::size_t k = 0; k < grid_frames; ++k)
         for (std::size_t d = 0; d < dim; ++d) cep[k * dim + d] = static_cast<float>(cep[k * dim + d] - mean[d]);
-    for (const auto& u : plan.utterances) {
-        const std::size_t last = std::min(u.last, n_frames);
+    for (std::size_t i = 0; i < plan.utterances.size(); ++i) {
+        const auto& u = plan.utterances[i];
+        const std::size_t last = std::min(u.last, usable_end[i]);
         if (last < u.first + 5) {  // too few analysis frames (end of input): nothing to decode
             r.missing.push_back({seconds(u.first), seconds(u.last)});
             continue;

@@ -63,7 +63,7 @@ struct VadOptions {
     double floor_window_s = 3.0;
     /// Moving average (centred) of the band power before the minimum, so one chance dip of a
     /// noise frame does not set the floor.
-    double floor_smoothing_ms = 30.0;
+    double floor_smoothing_ms = 100.0;
     /// The floor never goes below this (dBFS): a band energy under min_floor_db + onset_snr_db
     /// (-71 dBFS, about 9 LSB rms at 16 bits) is never speech, whatever the background.
     double min_floor_db = -80.0;
