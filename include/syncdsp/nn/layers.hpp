@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <vector>
@@ -56,12 +57,10 @@ template <class T, std::size_t R>
 tensor<T, 2> flatten(const tensor<T, R>& x) {
     static_assert(R >= 1, "flatten needs a batch axis");
     const std::size_t n = x.shape()[0];
-    const std::size_t rest = n ? x.size() / n : [&] {
-        std::size_t r = 1;
-        for (std::size_t i = 1; i < R; ++i) r *= x.shape()[i];
-        return r;
-    }();
-    tensor<T, 2> y = tensor<T, 2>::from_shape({n, rest});
+    std::size_t rest = 1;
+    for (std::size_t i = 1; i < R; ++i) rest *= x.shape()[i];
+    const std::array<std::size_t, 2> shape{n, rest};
+    tensor<T, 2> y(shape);
     std::copy(x.data(), x.data() + x.size(), y.data());
     return y;
 }
