@@ -591,6 +591,7 @@ public:
         detail::throw_unsupported("phones", phone_recogniser_status(opt));
     }
     const phone_options& options() const { return opt_; }
+    const phone_model_paths& paths() const { return paths_; }
     std::vector<float> cepstra(const float*, std::size_t, std::size_t* n_frames) {
         *n_frames = 0;
         return {};
@@ -600,6 +601,7 @@ public:
 
 private:
     phone_options opt_;
+    phone_model_paths paths_;
 };
 
 #endif
