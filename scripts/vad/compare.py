@@ -13,8 +13,8 @@ Both detectors read the same int16 samples. syncdsp runs through examples/voice_
                                           [--update-golden]   # also refresh tests/golden/vad/
 
 Needs: espeak-ng, numpy, scipy, the example binary; Node + `npm ci` in scripts/vad for fresh
-WebRTC decisions (without Node it falls back to the committed goldens for the LRS3 clip and the
-committed espeak clip).
+WebRTC decisions (without Node, or with SYNCDSP_VAD_NO_NODE=1, it falls back to the committed
+goldens: the LRS3 clip and the committed espeak clip only).
 """
 import argparse
 import json
@@ -97,7 +97,7 @@ def to_int16_wav(src, dst):
 
 def run_fvad(wav, prefix):
     node = shutil.which("node")
-    if not node or not os.path.isdir(os.path.join(HERE, "node_modules", "@echogarden", "fvad-wasm")):
+    if os.environ.get("SYNCDSP_VAD_NO_NODE") or not node or not os.path.isdir(os.path.join(HERE, "node_modules", "@echogarden", "fvad-wasm")):
         return False
     out = subprocess.run([node, os.path.join(HERE, "fvad_reference.mjs"), wav, prefix, "10,30"], check=True,
                          capture_output=True, text=True, cwd=HERE)
@@ -117,6 +117,27 @@ def kappa(a, b):
     return (po - pe) / (1 - pe) if pe < 1 else 1.0
 
 
+def auc(score, label, keep):
+    """Area under the ROC curve of a continuous score against 0/1 labels (ties count half)."""
+    score, label = score[keep], label[keep].astype(bool)
+    pos, neg = score[label], score[~label]
+    if len(pos) == 0 or len(neg) == 0:
+        return float("nan")
+    order = np.argsort(np.concatenate([pos, neg]), kind="mergesort")
+    allv = np.concatenate([pos, neg])[order]
+    ranks = np.empty(len(allv))
+    i = 0
+    while i < len(allv):  # average ranks over ties
+        j = i
+        while j + 1 < len(allv) and allv[j + 1] == allv[i]:
+            j += 1
+        ranks[i:j + 1] = 0.5 * (i + j) + 1
+        i = j + 1
+    r = np.empty(len(allv))
+    r[order] = ranks
+    return (r[:len(pos)].sum() - len(pos) * (len(pos) + 1) / 2) / (len(pos) * len(neg))
+
+
 def truth_frames(truth, n_frames, flen):
     """Per frame: 1 inside a sentence span, 0 inside a gap, -1 for frames straddling a boundary."""
     lab = np.full(n_frames, -1)
@@ -133,6 +154,8 @@ def main():
     ap.add_argument("--build", default=os.path.join(ROOT, "build-vad"))
     ap.add_argument("--out", default=None)
     ap.add_argument("--update-golden", action="store_true")
+    ap.add_argument("--dev", default=os.path.join(ROOT, "..", "shared", "data", "dev"),
+                    help="folder of real clips (any ffmpeg input) to add to the table; decoded at run time")
     a = ap.parse_args()
     out = a.out or os.path.join(a.build, "vad_compare")
     os.makedirs(out, exist_ok=True)
@@ -150,50 +173,80 @@ def main():
         shutil.copy(os.path.join(GOLDEN, "espeak.wav"), os.path.join(out, "espeak.wav"))
         shutil.copy(os.path.join(GOLDEN, "espeak_truth.json"), os.path.join(out, "espeak_truth.json"))
     clips["espeak"] = os.path.join(out, "espeak.wav")
+    # The same clip 20 dB quieter (rounded to int16 again): a level change alone.
+    r, q = wavfile.read(clips["espeak"])
+    quiet = np.clip(np.round(q.astype(np.float64) * 10 ** (-20 / 20)), -32768, 32767).astype(np.int16)
+    wavfile.write(os.path.join(out, "espeak_m20dB.wav"), RATE, quiet)
+    clips["espeak_m20dB"] = os.path.join(out, "espeak_m20dB.wav")
     to_int16_wav(os.path.join(ROOT, "data", "lrs3_C8zY0oAdQrs_00018", "audio_16k.wav"), os.path.join(out, "lrs3.wav"))
     clips["lrs3"] = os.path.join(out, "lrs3.wav")
+    dev = sorted(f for f in os.listdir(a.dev) if f.endswith((".mp4", ".wav", ".mkv"))) if os.path.isdir(a.dev) else []
+    for f in dev:  # decoded the SyncNet way: mono, 16 kHz, s16
+        name = "dev/" + os.path.splitext(f)[0]
+        dst = os.path.join(out, name.replace("/", "_") + ".wav")
+        subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", os.path.join(a.dev, f), "-ac", "1", "-vn",
+                        "-acodec", "pcm_s16le", "-ar", str(RATE), dst], check=True)
+        clips[name] = dst
     with open(os.path.join(out, "espeak_truth.json")) as f:
         truth = json.load(f)
 
-    fresh = all(run_fvad(w, os.path.join(out, name)) for name, w in clips.items())
+    fresh = all(run_fvad(w, os.path.join(out, name.replace("/", "_"))) for name, w in clips.items())
     if not fresh:
-        print("(no Node/fvad-wasm: using the committed WebRTC decisions)", file=sys.stderr)
+        print("(no Node/fvad-wasm: using the committed WebRTC decisions; espeak and lrs3 only)", file=sys.stderr)
+        clips = {k: v for k, v in clips.items() if k in ("espeak", "lrs3")}
+        if shutil.which("espeak-ng"):  # a fresh espeak clip would not match the committed decisions
+            shutil.copy(os.path.join(GOLDEN, "espeak.wav"), clips["espeak"])
+            shutil.copy(os.path.join(GOLDEN, "espeak_truth.json"), os.path.join(out, "espeak_truth.json"))
+            with open(os.path.join(out, "espeak_truth.json")) as f:
+                truth = json.load(f)
+        clips = {k: v for k, v in clips.items() if k in ("espeak", "lrs3")}
         for name in clips:
             for ms in (10, 30):
                 shutil.copy(os.path.join(GOLDEN, f"{name}_fvad_{ms}ms.npy"), os.path.join(out, f"{name}_fvad_{ms}ms.npy"))
 
-    print("| clip | frame | syncdsp speech % | WebRTC speech % modes 0/1/2/3 | agreement % vs mode 0/1/2/3 | Cohen's kappa vs mode 0/1/2/3 |")
-    print("|---|---|---|---|---|---|")
+    print("| clip | frame | syncdsp speech % | WebRTC speech % modes 0/1/2/3 | agreement % vs mode 0/1/2/3 | Cohen's kappa vs mode 0/1/2/3 | AUC of likelihood vs mode 0/3 |")
+    print("|---|---|---|---|---|---|---|")
+    summary = {ms: [] for ms in (10, 30)}
     truth_rows = []
     for name, wav in clips.items():
         for ms in (10, 30):
-            ours, _ = run_syncdsp(example, wav, ms, os.path.join(out, f"{name}_syncdsp_{ms}ms.npy"))
-            ref = np.load(os.path.join(out, f"{name}_fvad_{ms}ms.npy"))
+            tag = name.replace("/", "_")
+            ours, _ = run_syncdsp(example, wav, ms, os.path.join(out, f"{tag}_syncdsp_{ms}ms.npy"))
+            ref = np.load(os.path.join(out, f"{tag}_fvad_{ms}ms.npy"))
             n = min(len(ours), ref.shape[1])
             assert abs(len(ours) - ref.shape[1]) == 0, (name, ms, len(ours), ref.shape)
             s = ours[:n, 0].astype(np.uint8)
             agree = [100 * np.mean(s == ref[m, :n]) for m in range(4)]
             kap = [kappa(s, ref[m, :n]) for m in range(4)]
+            aucs = [auc(ours[:n, 1], ref[m, :n], ~ours[:n, 2].astype(bool)) for m in (0, 3)]
+            if name.startswith("dev/"):
+                summary[ms].append(agree + kap)
             print(f"| {name} | {ms} ms | {100 * s.mean():.1f} | " + " / ".join(f"{100 * ref[m].mean():.1f}" for m in range(4)) +
-                  " | " + " / ".join(f"{v:.1f}" for v in agree) + " | " + " / ".join(f"{v:.2f}" for v in kap) + " |")
-            if name == "espeak":
+                  " | " + " / ".join(f"{v:.1f}" for v in agree) + " | " + " / ".join(f"{v:.2f}" for v in kap) +
+                  " | " + " / ".join(f"{v:.3f}" for v in aucs) + " |")
+            if name.startswith("espeak"):
                 lab = truth_frames(truth, n, ms * RATE // 1000)
                 miss = ours[:n, 2].astype(bool)
                 ds = truth["gaps"][truth["digital_silence_gap"]]
-                row = {"frame_ms": ms, "missing_frames": int(miss.sum()),
+                row = {"clip": name, "frame_ms": ms, "missing_frames": int(miss.sum()),
                        "missing_frames_expected": int(np.sum((np.arange(n) * (ms * 16) >= ds[0]) &
                                                               (np.arange(n) * (ms * 16) + ms * 16 <= ds[1])))}
                 noisegap = (lab == 0) & ~miss
                 for who, d in [("syncdsp", s)] + [(f"webrtc{m}", ref[m, :n]) for m in range(4)]:
                     row[who] = (100 * d[lab == 1].mean(), 100 * d[noisegap].mean())
                 truth_rows.append(row)
+    for ms in (10, 30):
+        if summary[ms]:
+            m = np.mean(summary[ms], axis=0)
+            print(f"| mean of {len(summary[ms])} dev clips | {ms} ms | | | " + " / ".join(f"{v:.1f}" for v in m[:4]) + " | " +
+                  " / ".join(f"{v:.2f}" for v in m[4:]) + " | |")
     print()
     print("espeak truth (sentence spans vs inserted noise gaps): % of frames called speech inside sentences / inside noise gaps")
-    print("| frame | missing frames (expected) | syncdsp | WebRTC 0 | WebRTC 1 | WebRTC 2 | WebRTC 3 |")
-    print("|---|---|---|---|---|---|---|")
+    print("| clip | frame | missing frames (expected) | syncdsp | WebRTC 0 | WebRTC 1 | WebRTC 2 | WebRTC 3 |")
+    print("|---|---|---|---|---|---|---|---|")
     for r in truth_rows:
         cells = [f"{r[k][0]:.1f} / {r[k][1]:.1f}" for k in ["syncdsp", "webrtc0", "webrtc1", "webrtc2", "webrtc3"]]
-        print(f"| {r['frame_ms']} ms | {r['missing_frames']} ({r['missing_frames_expected']}) | " + " | ".join(cells) + " |")
+        print(f"| {r['clip']} | {r['frame_ms']} ms | {r['missing_frames']} ({r['missing_frames_expected']}) | " + " | ".join(cells) + " |")
 
     if a.update_golden:
         if not fresh:
@@ -201,7 +254,7 @@ def main():
         os.makedirs(GOLDEN, exist_ok=True)
         shutil.copy(clips["espeak"], os.path.join(GOLDEN, "espeak.wav"))
         shutil.copy(os.path.join(out, "espeak_truth.json"), os.path.join(GOLDEN, "espeak_truth.json"))
-        for name in clips:
+        for name in ("espeak", "lrs3"):
             for ms in (10, 30):
                 shutil.copy(os.path.join(out, f"{name}_fvad_{ms}ms.npy"), os.path.join(GOLDEN, f"{name}_fvad_{ms}ms.npy"))
         print(f"updated {GOLDEN}", file=sys.stderr)
