@@ -36,6 +36,9 @@
 #include <vector>
 
 #include <Eigen/Dense>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "syncdsp/core/error.hpp"
 #include "syncdsp/core/parallel.hpp"
@@ -181,7 +184,30 @@ inline void poly_expand_rows(const float* I, float* R, long w, long h, long y0, 
             b1[x] = 0.f;
             b2[x] = 0.f;
         }
-        for (long k = 1; k <= n; ++k) {
+        long k = 1;
+        for (; k + 1 <= n; k += 2) {
+            const float* up = I + std::max(y - k, 0L) * w;
+            const float* dn = I + std::min(y + k, h - 1) * w;
+            const float* up2 = I + std::max(y - k - 1, 0L) * w;
+            const float* dn2 = I + std::min(y + k + 1, h - 1) * w;
+            const float gk = g[k], xgk = xg[k], xxgk = xxg[k];
+            const float gk2 = g[k + 1], xgk2 = xg[k + 1], xxgk2 = xxg[k + 1];
+            for (long x = 0; x < w; ++x) {
+                const float p = dn[x] + up[x], q = dn[x] - up[x];
+                const float p2 = dn2[x] + up2[x], q2 = dn2[x] - up2[x];
+                float s0 = b0[x], s1 = b1[x], s2 = b2[x];
+                s0 += gk * p;
+                s1 += xgk * q;
+                s2 += xxgk * p;
+                s0 += gk2 * p2;
+                s1 += xgk2 * q2;
+                s2 += xxgk2 * p2;
+                b0[x] = s0;
+                b1[x] = s1;
+                b2[x] = s2;
+            }
+        }
+        for (; k <= n; ++k) {
             const float* up = I + std::max(y - k, 0L) * w;
             const float* dn = I + std::min(y + k, h - 1) * w;
             const float gk = g[k], xgk = xg[k], xxgk = xxg[k];
@@ -205,7 +231,36 @@ inline void poly_expand_rows(const float* I, float* R, long w, long h, long y0, 
             myy[x] = b2[x] * g0;
             mxy[x] = 0.f;
         }
-        for (long k = 1; k <= n; ++k) {
+        long kk = 1;
+        for (; kk + 1 <= n; kk += 2) {
+            const long k = kk, k2 = kk + 1;
+            const float gk = g[k], xgk = xg[k], xxgk = xxg[k];
+            const float gk2 = g[k2], xgk2 = xg[k2], xxgk2 = xxg[k2];
+            for (long x = 0; x < w; ++x) {
+                float a1 = m1[x], ax = mx[x], ay = my[x], axx = mxx[x], ayy = myy[x], axy = mxy[x];
+                {
+                    const float t0 = b0[x + k] + b0[x - k], t1 = b0[x + k] - b0[x - k];
+                    a1 += gk * t0;
+                    axx += xxgk * t0;
+                    ax += xgk * t1;
+                    ay += gk * (b1[x + k] + b1[x - k]);
+                    axy += xgk * (b1[x + k] - b1[x - k]);
+                    ayy += gk * (b2[x + k] + b2[x - k]);
+                }
+                {
+                    const float t0 = b0[x + k2] + b0[x - k2], t1 = b0[x + k2] - b0[x - k2];
+                    a1 += gk2 * t0;
+                    axx += xxgk2 * t0;
+                    ax += xgk2 * t1;
+                    ay += gk2 * (b1[x + k2] + b1[x - k2]);
+                    axy += xgk2 * (b1[x + k2] - b1[x - k2]);
+                    ayy += gk2 * (b2[x + k2] + b2[x - k2]);
+                }
+                m1[x] = a1; mx[x] = ax; my[x] = ay; mxx[x] = axx; myy[x] = ayy; mxy[x] = axy;
+            }
+        }
+        for (; kk <= n; ++kk) {
+            const long k = kk;
             const float gk = g[k], xgk = xg[k], xxgk = xxg[k];
             for (long x = 0; x < w; ++x) {
                 const float t0 = b0[x + k] + b0[x - k];
@@ -247,20 +302,32 @@ inline void update_matrices_rows(const float* R0, const float* R1, const float* 
         for (long x = 0; x < w; ++x) {
             const float dx = fl[2 * x], dy = fl[2 * x + 1];
             float fx = float(x) + dx, fy = float(y) + dy;
-            const float flx = std::floor(fx), fly = std::floor(fy);
             float r2, r3, r4, r5, r6;
             const float* p0 = r0 + 5 * x;
-            // Inside test on the float values first, so huge or NaN flow never overflows an int.
-            if (flx >= 0.f && fly >= 0.f && flx < float(w - 1) && fly < float(h - 1)) {
-                const long x1 = long(flx), y1i = long(fly);
-                fx -= flx;
-                fy -= fly;
+            // Inside test on the float values first, so huge or NaN flow never overflows an int;
+            // inside, the coordinates are >= 0, so truncation is floor.
+            if (fx >= 0.f && fy >= 0.f && fx < float(w - 1) && fy < float(h - 1)) {
+                const long x1 = long(fx), y1i = long(fy);
+                fx -= float(x1);
+                fy -= float(y1i);
                 const float* p = R1 + y1i * step + x1 * 5;
                 const float a00 = (1.f - fx) * (1.f - fy), a01 = fx * (1.f - fy), a10 = (1.f - fx) * fy, a11 = fx * fy;
+#if defined(__SSE2__)
+                // Channels 0..3 of the four corners as vectors (same operation order as the scalar
+                // code, so the results are identical); channel 4 scalar.
+                __m128 v = _mm_mul_ps(_mm_set1_ps(a00), _mm_loadu_ps(p));
+                v = _mm_add_ps(v, _mm_mul_ps(_mm_set1_ps(a01), _mm_loadu_ps(p + 5)));
+                v = _mm_add_ps(v, _mm_mul_ps(_mm_set1_ps(a10), _mm_loadu_ps(p + step)));
+                v = _mm_add_ps(v, _mm_mul_ps(_mm_set1_ps(a11), _mm_loadu_ps(p + step + 5)));
+                alignas(16) float q[4];
+                _mm_store_ps(q, v);
+                r2 = q[0]; r3 = q[1]; r4 = q[2]; r5 = q[3];
+#else
                 r2 = a00 * p[0] + a01 * p[5] + a10 * p[step] + a11 * p[step + 5];
                 r3 = a00 * p[1] + a01 * p[6] + a10 * p[step + 1] + a11 * p[step + 6];
                 r4 = a00 * p[2] + a01 * p[7] + a10 * p[step + 2] + a11 * p[step + 7];
                 r5 = a00 * p[3] + a01 * p[8] + a10 * p[step + 3] + a11 * p[step + 8];
+#endif
                 r6 = a00 * p[4] + a01 * p[9] + a10 * p[step + 4] + a11 * p[step + 9];
                 r4 = (p0[2] + r4) * 0.5f;
                 r5 = (p0[3] + r5) * 0.5f;
@@ -361,7 +428,24 @@ inline void gauss_solve_rows(const float* M, float* flow, long w, long h, const 
             const float* r0 = P + y * w;
             float* vv = v[c];
             for (long x = 0; x < w; ++x) vv[x] = r0[x] * k[0];
-            for (long i = 1; i <= m; ++i) {
+            long i = 1;
+            for (; i + 2 <= m; i += 3) {
+                const float* ra = P + std::min(y + i, h - 1) * w;
+                const float* rb = P + std::max(y - i, 0L) * w;
+                const float* rc = P + std::min(y + i + 1, h - 1) * w;
+                const float* rd = P + std::max(y - i - 1, 0L) * w;
+                const float* re = P + std::min(y + i + 2, h - 1) * w;
+                const float* rf = P + std::max(y - i - 2, 0L) * w;
+                const float k1 = k[std::size_t(i)], k2 = k[std::size_t(i + 1)], k3 = k[std::size_t(i + 2)];
+                for (long x = 0; x < w; ++x) {
+                    float a = vv[x];
+                    a += (ra[x] + rb[x]) * k1;
+                    a += (rc[x] + rd[x]) * k2;
+                    a += (re[x] + rf[x]) * k3;
+                    vv[x] = a;
+                }
+            }
+            for (; i <= m; ++i) {
                 const float* ra = P + std::min(y + i, h - 1) * w;
                 const float* rb = P + std::max(y - i, 0L) * w;
                 const float ki = k[std::size_t(i)];
@@ -373,15 +457,34 @@ inline void gauss_solve_rows(const float* M, float* flow, long w, long h, const 
             }
             float* hh = hs.data() + c * w;
             for (long x = 0; x < w; ++x) hh[x] = vv[x] * k[0];
-            for (long i = 1; i <= m; ++i) {
-                const float ki = k[std::size_t(i)];
-                for (long x = 0; x < w; ++x) hh[x] += (vv[x + i] + vv[x - i]) * ki;
+            long j = 1;
+            for (; j + 2 <= m; j += 3) {
+                const float k1 = k[std::size_t(j)], k2 = k[std::size_t(j + 1)], k3 = k[std::size_t(j + 2)];
+                for (long x = 0; x < w; ++x) {
+                    float a = hh[x];
+                    a += (vv[x + j] + vv[x - j]) * k1;
+                    a += (vv[x + j + 1] + vv[x - j - 1]) * k2;
+                    a += (vv[x + j + 2] + vv[x - j - 2]) * k3;
+                    hh[x] = a;
+                }
+            }
+            for (; j <= m; ++j) {
+                const float ki = k[std::size_t(j)];
+                for (long x = 0; x < w; ++x) hh[x] += (vv[x + j] + vv[x - j]) * ki;
             }
         }
         float* fr = flow + y * w * 2;
-        const float* h0 = hs.data();
-        for (long x = 0; x < w; ++x)
-            solve_pixel(h0[x], h0[w + x], h0[2 * w + x], h0[3 * w + x], h0[4 * w + x], fr + 2 * x);
+        const float* c11 = hs.data();
+        const float* c12 = c11 + w;
+        const float* c22 = c12 + w;
+        const float* ch1 = c22 + w;
+        const float* ch2 = ch1 + w;
+        for (long x = 0; x < w; ++x) {
+            const double g11 = c11[x], g12 = c12[x], g22 = c22[x], h1 = ch1[x], h2 = ch2[x];
+            const double idet = 1. / (g11 * g22 - g12 * g12 + 1e-3);
+            fr[2 * x] = static_cast<float>((g11 * h2 - g12 * h1) * idet);
+            fr[2 * x + 1] = static_cast<float>((g22 * h1 - g12 * h2) * idet);
+        }
     }
 }
 
@@ -515,37 +618,106 @@ private:
         }
     }
 
-    /// Blur (reflect-101, kernel gk both ways) the full-resolution frame and resize it to w x h.
+    /// Blur (reflect-101, kernel gk both ways) the full-resolution frame and resize it to w x h
+    /// bilinearly. When the resize reads only some rows and columns (any ratio except 1 and exactly 2),
+    /// the blur is evaluated only there -- same arithmetic per value, so the same numbers as blurring
+    /// everything, at a fraction of the cost for the coarse levels.
     void level_image(const image<float>& src, const std::vector<float>& gk, long w, long h, image<float>& out) {
         const long W = long(src.width()), H = long(src.height());
         const long r = long(gk.size() / 2);
-        blurred_.reshape(src.width(), src.height(), 1);
-        tmp_.resize(std::size_t(W * H));
-        pad_.resize(std::size_t(W + 2 * r));
-        for (long y = 0; y < H; ++y) {
-            const float* s = src.row(std::size_t(y));
-            for (long x = -r; x < W + r; ++x) pad_[std::size_t(x + r)] = s[reflect101(x, W)];
-            float* d = tmp_.data() + y * W;
-            const float* p = pad_.data();
-            for (long x = 0; x < W; ++x) d[x] = p[x] * gk[0];
-            for (long t = 1; t <= 2 * r; ++t) {
-                const float kt = gk[std::size_t(t)];
-                const float* q = p + t;
-                for (long x = 0; x < W; ++x) d[x] += q[x] * kt;
-            }
-        }
-        for (long y = 0; y < H; ++y) {
-            float* d = blurred_.row(std::size_t(y));
-            const float* r0 = tmp_.data() + reflect101(y - r, H) * W;
-            for (long x = 0; x < W; ++x) d[x] = r0[x] * gk[0];
-            for (long t = 1; t <= 2 * r; ++t) {
-                const float* rt = tmp_.data() + reflect101(y - r + t, H) * W;
-                const float kt = gk[std::size_t(t)];
-                for (long x = 0; x < W; ++x) d[x] += rt[x] * kt;
-            }
-        }
         out.reshape(std::size_t(w), std::size_t(h), 1);
-        resize_into(image_view<const float>(blurred_.view()), out.view(), interpolation::linear);
+        const bool same = W == w && H == h, half = W == 2 * w && H == 2 * h;
+        // Columns and rows the resize needs (all of them for the identity and the 2x2 mean).
+        cols_.clear();
+        rows_.clear();
+        col_of_.assign(std::size_t(W), -1);
+        row_of_.assign(std::size_t(H), -1);
+        impl::linear_axis ax, ay;
+        if (same || half) {
+            for (long x = 0; x < W; ++x) col_of_[std::size_t(x)] = x, cols_.push_back(x);
+            for (long y = 0; y < H; ++y) row_of_[std::size_t(y)] = y, rows_.push_back(y);
+        } else {
+            ax = impl::linear_coefficients(W, w, false);
+            ay = impl::linear_coefficients(H, h, false);
+            for (long x = 0; x < w; ++x)
+                for (long c : {ax.ofs[std::size_t(x)], std::min(ax.ofs[std::size_t(x)] + 1, W - 1)}) col_of_[std::size_t(c)] = 0;
+            for (long y = 0; y < h; ++y)
+                for (long c : {ay.ofs[std::size_t(y)], std::min(ay.ofs[std::size_t(y)] + 1, H - 1)}) row_of_[std::size_t(c)] = 0;
+            for (long x = 0; x < W; ++x)
+                if (col_of_[std::size_t(x)] == 0) col_of_[std::size_t(x)] = long(cols_.size()), cols_.push_back(x);
+            for (long y = 0; y < H; ++y)
+                if (row_of_[std::size_t(y)] == 0) row_of_[std::size_t(y)] = long(rows_.size()), rows_.push_back(y);
+        }
+        const long nc = long(cols_.size()), nr = long(rows_.size());
+        // Source rows the vertical pass touches.
+        need_.assign(std::size_t(H), 0);
+        for (long y : rows_)
+            for (long t = -r; t <= r; ++t) need_[std::size_t(reflect101(y + t, H))] = 1;
+        tmp_.resize(std::size_t(H * nc));
+        pad_.resize(std::size_t(W + 2 * r));
+        const bool dense = nc == W;
+        for (long y = 0; y < H; ++y) {
+            if (!need_[std::size_t(y)]) continue;
+            const float* s = src.row(std::size_t(y));
+            float* p = pad_.data() + r;
+            std::copy(s, s + W, p);
+            for (long x = 1; x <= r; ++x) {
+                p[-x] = s[reflect101(-x, W)];
+                p[W - 1 + x] = s[reflect101(W - 1 + x, W)];
+            }
+            float* d = tmp_.data() + y * nc;
+            const float* q0 = pad_.data();
+            if (dense) {
+                for (long x = 0; x < W; ++x) d[x] = q0[x] * gk[0];
+                for (long t = 1; t <= 2 * r; ++t) {
+                    const float kt = gk[std::size_t(t)];
+                    const float* q = q0 + t;
+                    for (long x = 0; x < W; ++x) d[x] += q[x] * kt;
+                }
+            } else {
+                for (long j = 0; j < nc; ++j) {
+                    const float* q = q0 + cols_[std::size_t(j)];
+                    float a = q[0] * gk[0];
+                    for (long t = 1; t <= 2 * r; ++t) a += q[t] * gk[std::size_t(t)];
+                    d[j] = a;
+                }
+            }
+        }
+        float* blurred = same ? out.data() : (blurred_.reshape(std::size_t(nc), std::size_t(nr), 1), blurred_.data());
+        for (long i = 0; i < nr; ++i) {
+            const long y = rows_[std::size_t(i)];
+            float* d = blurred + i * nc;
+            const float* r0 = tmp_.data() + reflect101(y - r, H) * nc;
+            for (long x = 0; x < nc; ++x) d[x] = r0[x] * gk[0];
+            for (long t = 1; t <= 2 * r; ++t) {
+                const float* rt = tmp_.data() + reflect101(y - r + t, H) * nc;
+                const float kt = gk[std::size_t(t)];
+                for (long x = 0; x < nc; ++x) d[x] += rt[x] * kt;
+            }
+        }
+        if (same) return;
+        if (half) {
+            resize_into(image_view<const float>(blurred_.view()), out.view(), interpolation::linear);
+            return;
+        }
+        // Bilinear from the compact rows/columns (same arithmetic as resize_into).
+        hrow_[0].resize(std::size_t(w));
+        hrow_[1].resize(std::size_t(w));
+        for (long y = 0; y < h; ++y) {
+            const long sy = ay.ofs[std::size_t(y)], sy1 = std::min(sy + 1, H - 1);
+            for (int k = 0; k < 2; ++k) {
+                const float* srow = blurred_.data() + row_of_[std::size_t(k == 0 ? sy : sy1)] * nc;
+                float* hr = hrow_[k].data();
+                for (long x = 0; x < w; ++x) {
+                    const long sx = ax.ofs[std::size_t(x)], sx1 = std::min(sx + 1, W - 1);
+                    hr[x] = srow[col_of_[std::size_t(sx)]] * ax.w0[std::size_t(x)] +
+                            srow[col_of_[std::size_t(sx1)]] * ax.w1[std::size_t(x)];
+                }
+            }
+            const float b0 = ay.w0[std::size_t(y)], b1 = ay.w1[std::size_t(y)];
+            float* d = out.row(std::size_t(y));
+            for (long x = 0; x < w; ++x) d[x] = hrow_[0][std::size_t(x)] * b0 + hrow_[1][std::size_t(x)] * b1;
+        }
     }
 
     template <class Body>
@@ -568,7 +740,9 @@ private:
     double basis_sigma_ = -1;
     std::vector<float> gwin_;
     image<float> full_[2], level_[2], blurred_, initial_, level_flow_[2];
-    std::vector<float> R_[2], M_, tmp_, pad_;
+    std::vector<float> R_[2], M_, tmp_, pad_, hrow_[2];
+    std::vector<long> cols_, rows_, col_of_, row_of_;
+    std::vector<char> need_;
     std::vector<impl::farneback_scratch> scratch_;
 };
 
