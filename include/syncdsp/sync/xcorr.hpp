@@ -252,6 +252,24 @@ correlation_curve normalized_xcorr(const T* video, std::size_t nv, const T* audi
     return c;
 }
 
+/// Replaces each Pearson score r (from n overlapping pairs) by Fisher's z statistic
+/// atanh(r) * sqrt(n - 3): under "no correlation" it is roughly standard normal whatever n, so lags
+/// with short overlaps (noisier r) no longer win the peak search by chance. (With autocorrelated
+/// sequences the effective n is smaller, which scales all lags alike and leaves the ranking.)
+inline correlation_curve fisher_z(const correlation_curve& c) {
+    correlation_curve z = c;
+    for (std::size_t i = 0; i < c.size(); ++i) {
+        if (!c.informative[i] || c.overlap[i] < 4) {
+            z.score[i] = 0;
+            z.informative[i] = 0;
+            continue;
+        }
+        const double r = std::clamp(c.score[i], -0.999999, 0.999999);
+        z.score[i] = std::atanh(r) * std::sqrt(double(c.overlap[i]) - 3.0);
+    }
+    return z;
+}
+
 /// Multi-dimensional sequences, shape (time, dims), the same dims on both sides: the mean of the
 /// per-dimension curves (each dimension normalised on its own). A lag is informative when at least
 /// one dimension is; uninformative dimensions do not count in the mean.

@@ -1,0 +1,261 @@
+// syncdsp/pipeline/classic.hpp - the training-free offset estimator: mouth motion from optical flow
+// against the rate of change of speech-band energy, cross-correlated over a lag range.
+//
+//   auto report = syncdsp::pipeline::estimate_offset("talk.mp4");
+//   report.offset_ms   // > 0: the audio is late (DESIGN.md sign convention)
+//
+// Steps (docs/sync.md explains each choice):
+//  1. decode: audio as 16 kHz mono float, video as gray frames with their real timestamps;
+//  2. audio cue: 1-4 kHz log energy at 100 Hz (digital silence = missing), averaged into one cell
+//     per video frame on a uniform grid at the nominal frame rate, then differenced;
+//  3. video cue: mouth opening rate from Farneback flow in the mouth box, put on the same grid by
+//     interpolation at the frames' timestamps (variable frame rate is handled);
+//  4. both cues get the same 2-tap smoothing; per-overlap Pearson correlation over +-max_offset;
+//  5. the best lag, refined by a parabola, is the offset; its significance is measured against
+//     surrogates: the same search with the audio cue time-reversed and circularly shifted (the
+//     same values and the same autocorrelation, but no true alignment at any lag, whatever the
+//     clip's length), so the confidence says how far the real peak stands above the peaks that
+//     chance alone produces on this very clip.
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "syncdsp/core/error.hpp"
+#include "syncdsp/io/ffmpeg.hpp"
+#include "syncdsp/pipeline/audio_cues.hpp"
+#include "syncdsp/pipeline/visual_cues.hpp"
+#include "syncdsp/sync/fusion.hpp"
+#include "syncdsp/sync/peak.hpp"
+#include "syncdsp/sync/timebase.hpp"
+#include "syncdsp/sync/tracker.hpp"
+#include "syncdsp/sync/xcorr.hpp"
+
+namespace syncdsp::pipeline {
+
+/// Where the mouth box comes from.
+enum class mouth_source {
+    automatic,  ///< the given box if any; else a face crop's lower centre if the frame is square-ish; else an error
+    face_crop,  ///< always the lower centre of the frame (the video is a tight face crop)
+    box,        ///< the box in ClassicOptions::mouth_box
+};
+
+struct ClassicOptions {
+    double max_offset_ms = 2000;             ///< search range +-max_offset_ms
+    mouth_source source = mouth_source::automatic;
+    std::optional<vision::rect> mouth_box;   ///< in frame pixels
+    std::vector<vision::rect> mouth_boxes;   ///< one per frame (e.g. from landmarks); overrides mouth_box
+    BandEnergyOptions energy;
+    MouthFlowOptions mouth;
+    sync::PeakOptions peak;
+    int surrogates = 99;                     ///< reversed, circularly shifted surrogates for the confidence (0 = off)
+    double reliable_p = 0.01;                ///< p-value at or below which an answer is called reliable
+    double track_window_s = 0;               ///< > 0: also estimate in sliding windows
+    double track_hop_s = 0;                  ///< default: half the window
+    unsigned sample_rate = 16000;
+};
+
+/// Everything the estimator found.
+struct offset_report {
+    bool valid = false;             ///< false: no informative lag (silent audio, frozen video, ...)
+    double offset_ms = 0;           ///< > 0: audio late
+    double offset_frames = 0;       ///< the same in video frames
+    double fps = 0;
+    double confidence = 0;          ///< (peak - mean surrogate peak) / sd of surrogate peaks
+    double p_value = 1;             ///< share of surrogates (plus the real one) whose peak >= the real peak
+    double peak_score = 0;          ///< correlation at the peak
+    double peak_z = 0;              ///< robust z of the peak within the curve
+    double peak_margin = 0;         ///< peak minus the runner-up outside the guard band
+    bool at_edge = false;           ///< the peak is at the end of the search range
+    bool reliable = false;          ///< valid, not at the edge, and p_value <= reliable_p
+    std::string method = "classic";
+    std::vector<std::string> cues;  ///< the feature pairs used
+    sync::correlation_curve curve;  ///< lags in frames (curve.rate_hz = fps)
+    std::vector<sync::track_window> windows;
+    vision::rect mouth_box;         ///< the (first) mouth box used
+    double duration_s = 0;
+    std::size_t frames = 0;
+    std::map<std::string, double> timings_ms;
+};
+
+/// Decoded input of the estimator (for callers that decode themselves).
+struct av_input {
+    std::vector<float> audio;          ///< mono samples
+    unsigned sample_rate = 16000;
+    double audio_start_s = 0;          ///< time of audio sample 0 on the media timeline
+    tensor<std::uint8_t, 4> frames;    ///< gray (N, H, W, 1)
+    std::vector<double> frame_times_s; ///< one per frame, increasing
+    double fps = 0;                    ///< nominal frame rate (0: from the timestamps)
+};
+
+namespace classic_impl {
+
+inline double elapsed_ms(std::chrono::steady_clock::time_point since) {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - since).count();
+}
+
+// 2-tap moving average y[k] = (x[k] + x[k-1]) / 2 (NaN-propagating, y[0] = NaN).
+inline std::vector<double> two_tap(const std::vector<double>& x) {
+    std::vector<double> y(x.size(), std::numeric_limits<double>::quiet_NaN());
+    for (std::size_t k = 1; k < x.size(); ++k) y[k] = 0.5 * (x[k] + x[k - 1]);
+    return y;
+}
+
+// The peak score of the curve of `video` against the time-reversed `audio`, circularly shifted by
+// `shift` samples: a surrogate with the audio cue's own statistics and no true alignment.
+inline double surrogate_peak(const std::vector<double>& video, const std::vector<double>& audio, std::size_t shift,
+                             const sync::NccOptions& ncc) {
+    const std::size_t n = audio.size();
+    std::vector<double> rotated(n);
+    for (std::size_t i = 0; i < n; ++i) rotated[(i + shift) % n] = audio[n - 1 - i];
+    const auto c = sync::fisher_z(sync::normalized_xcorr(video.data(), video.size(), rotated.data(), rotated.size(), ncc));
+    const auto p = sync::find_peak(c);
+    return p.valid ? p.score : 0.0;
+}
+
+}  // namespace classic_impl
+
+/// Estimates the offset of decoded audio and frames.
+inline offset_report estimate_offset(const av_input& in, const ClassicOptions& opt = {}) {
+    using clock = std::chrono::steady_clock;
+    SYNCDSP_REQUIRE(opt.max_offset_ms > 0 && opt.max_offset_ms <= 60000, "estimate_offset", "max_offset_ms ",
+                    opt.max_offset_ms, " must be in (0, 60000]");
+    const std::size_t n = in.frames.shape()[0];
+    SYNCDSP_REQUIRE(n == in.frame_times_s.size(), "estimate_offset", n, " frames but ", in.frame_times_s.size(),
+                    " timestamps");
+    if (n < 3) detail::throw_invalid_argument("estimate_offset", "the video has ", n, " frame(s); at least 3 are needed");
+    if (in.audio.empty()) detail::throw_invalid_argument("estimate_offset", "the audio is empty");
+    offset_report r;
+    r.frames = n;
+    double fps = in.fps;
+    if (!(fps > 0)) {
+        std::vector<double> d;
+        for (std::size_t i = 1; i < n; ++i) d.push_back(in.frame_times_s[i] - in.frame_times_s[i - 1]);
+        const double md = sync::median_of(d);
+        fps = md > 0 ? 1.0 / md : 25.0;
+    }
+    SYNCDSP_REQUIRE(fps >= 1 && fps <= 1000, "estimate_offset", "frame rate ", fps, " fps is outside 1..1000");
+    r.fps = fps;
+    const double t0 = in.frame_times_s.front(), t1 = in.frame_times_s.back() + 1.0 / fps;
+    r.duration_s = t1 - t0;
+    const std::vector<double> grid = sync::uniform_grid(t0, t1, fps);
+
+    // Mouth box.
+    const std::size_t H = in.frames.shape()[1], W = in.frames.shape()[2];
+    std::vector<vision::rect> boxes;
+    if (!opt.mouth_boxes.empty()) {
+        boxes = opt.mouth_boxes;
+    } else if (opt.source == mouth_source::box || (opt.source == mouth_source::automatic && opt.mouth_box)) {
+        if (!opt.mouth_box) detail::throw_invalid_argument("estimate_offset", "mouth_source::box needs mouth_box");
+        boxes = {*opt.mouth_box};
+    } else {
+        const double aspect = double(W) / double(H);
+        if (opt.source == mouth_source::automatic && (aspect < 0.8 || aspect > 1.25))
+            detail::throw_invalid_argument(
+                "estimate_offset", "the video is ", W, "x", H,
+                ", not a face crop: give the mouth region (--roi x,y,w,h) or landmarks (--landmarks FILE)");
+        boxes = {face_crop_mouth_box(W, H)};
+    }
+    r.mouth_box = boxes.front();
+
+    // Video cue.
+    auto start = clock::now();
+    const mouth_motion motion = mouth_flow(in.frames, boxes, opt.mouth);
+    r.timings_ms["flow"] = classic_impl::elapsed_ms(start);
+
+    // Audio cue.
+    start = clock::now();
+    const auto energy = band_log_energy(in.audio.data(), in.audio.size(), in.sample_rate, opt.energy);
+    const auto energy_grid = sync::integrate_to_grid(energy, 1000.0 / opt.energy.hop_ms, in.audio_start_s, grid, fps);
+    const auto audio_cue = classic_impl::two_tap(sync::backward_difference(energy_grid));
+    const auto video_cue = classic_impl::two_tap(sync::interpolate_to_grid(motion.opening, in.frame_times_s, grid));
+    r.timings_ms["audio_features"] = classic_impl::elapsed_ms(start);
+    r.cues = {"mouth opening rate (flow) x d/dt 1-4 kHz log energy"};
+
+    // Correlation.
+    start = clock::now();
+    const int max_lag = std::max(1, int(std::ceil(opt.max_offset_ms * fps / 1000.0)));
+    auto ncc = sync::NccOptions::symmetric(max_lag);
+    ncc.min_overlap = std::max<std::size_t>(8, std::size_t(std::lround(2.0 * fps)));  // >= 2 s of pairs
+    r.curve = sync::normalized_xcorr(video_cue.data(), video_cue.size(), audio_cue.data(), audio_cue.size(), ncc);
+    r.curve.rate_hz = fps;
+    const auto peak = sync::find_peak(sync::fisher_z(r.curve), opt.peak);
+    if (peak.valid) {
+        r.valid = true;
+        r.offset_frames = peak.lag_refined;
+        r.offset_ms = peak.lag_refined * 1000.0 / fps;
+        r.peak_score = r.curve.score[peak.index];
+        r.peak_z = peak.peak_to_median;
+        r.peak_margin = peak.peak_to_second;
+        r.at_edge = peak.at_edge;
+        // Surrogates: the reversed audio cue at shifts spread evenly around the circle.
+        const std::size_t len = audio_cue.size();
+        std::vector<double> peaks;
+        if (opt.surrogates > 0 && len >= 8) {
+            const std::size_t count = std::size_t(opt.surrogates);
+            for (std::size_t i = 0; i < count; ++i)
+                peaks.push_back(classic_impl::surrogate_peak(video_cue, audio_cue, (len * i) / count, ncc));
+        }
+        if (!peaks.empty()) {
+            double mean = 0, var = 0;
+            for (double p : peaks) mean += p / double(peaks.size());
+            for (double p : peaks) var += (p - mean) * (p - mean) / double(peaks.size());
+            const double sd = std::max(std::sqrt(var), 1e-6);
+            r.confidence = (peak.score - mean) / sd;  // in Fisher-z units, like the surrogates
+            const auto beaten = std::count_if(peaks.begin(), peaks.end(), [&](double p) { return p >= peak.score; });
+            r.p_value = double(1 + beaten) / double(1 + peaks.size());
+        }
+        r.reliable = !r.at_edge && !peaks.empty() && r.p_value <= std::max(opt.reliable_p, 1.0 / double(1 + peaks.size()));
+    }
+    r.timings_ms["correlation"] = classic_impl::elapsed_ms(start);
+
+    if (opt.track_window_s > 0) {
+        start = clock::now();
+        sync::TrackOptions t;
+        t.window_s = opt.track_window_s;
+        t.hop_s = opt.track_hop_s > 0 ? opt.track_hop_s : opt.track_window_s / 2;
+        t.ncc = ncc;
+        t.ncc.min_overlap = std::max<std::size_t>(8, std::size_t(std::lround(fps)));
+        t.peak = opt.peak;
+        const auto track = sync::track_offsets({{video_cue, audio_cue, 1.0}}, fps, t);
+        r.windows = track.windows;
+        for (auto& w : r.windows) {  // window times on the media timeline
+            w.start_s += t0;
+            w.end_s += t0;
+        }
+        r.timings_ms["tracking"] = classic_impl::elapsed_ms(start);
+    }
+    return r;
+}
+
+/// Decodes a media file with ffmpeg and estimates its offset.
+inline offset_report estimate_offset(const std::string& path, const ClassicOptions& opt = {}) {
+    using clock = std::chrono::steady_clock;
+    const auto start = clock::now();
+    const io::media_info info = io::probe_media(path);
+    if (!info.has_audio) detail::throw_invalid_argument("estimate_offset", "'", path, "' has no audio stream");
+    if (!info.has_video) detail::throw_invalid_argument("estimate_offset", "'", path, "' has no video stream");
+    av_input in;
+    in.sample_rate = opt.sample_rate;
+    const auto audio = io::decode_audio(path, opt.sample_rate);
+    in.audio.assign(audio.begin(), audio.end());
+    in.audio_start_s = info.audio_start_s;
+    auto video = io::decode_video(path);
+    in.frames = std::move(video.frames);
+    in.frame_times_s = std::move(video.timestamps_s);
+    in.fps = info.fps;
+    bool silent = true;
+    for (float v : in.audio) silent = silent && v == 0.f;
+    if (silent) detail::throw_invalid_argument("estimate_offset", "the audio of '", path, "' is silent (all zero)");
+    const double decode_ms = classic_impl::elapsed_ms(start);
+    offset_report r = estimate_offset(in, opt);
+    r.timings_ms["decode"] = decode_ms;
+    return r;
+}
+
+}  // namespace syncdsp::pipeline

@@ -1,0 +1,134 @@
+// Tests of `syncdsp sync` and `syncdsp fix` as a user runs them: the built program (path in
+// $SYNCDSP_CLI, set by ctest) on the bundled clip and on files made by ffmpeg at test time.
+// Checks exit codes, the JSON contract, one-line errors and that failures leave no output file.
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "support.hpp"
+
+namespace {
+
+struct run_result {
+    int code;
+    std::string out;
+};
+
+// Runs the CLI with a shell command line (arguments are ours, quoted), capturing stdout; stderr
+// goes to a file whose contents are returned in err.
+run_result run_cli(const std::string& args, std::string* err = nullptr) {
+    const std::string err_path = syncdsp::test::scratch("cli_stderr.txt");
+    const std::string cmd = std::string("'") + std::getenv("SYNCDSP_CLI") + "' " + args + " 2>'" + err_path + "'";
+    std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
+    REQUIRE(pipe);
+    std::string out;
+    std::array<char, 4096> buf{};
+    std::size_t n;
+    while ((n = std::fread(buf.data(), 1, buf.size(), pipe.get())) > 0) out.append(buf.data(), n);
+    const int status = pclose(pipe.release());
+    if (err) {
+        std::FILE* f = std::fopen(err_path.c_str(), "r");
+        err->clear();
+        if (f) {
+            while ((n = std::fread(buf.data(), 1, buf.size(), f)) > 0) err->append(buf.data(), n);
+            std::fclose(f);
+        }
+    }
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+bool ready() { return std::getenv("SYNCDSP_CLI") && std::system("ffmpeg -version >/dev/null 2>&1") == 0; }
+std::string clip() { return syncdsp::test::source_dir() + "/data/lrs3_C8zY0oAdQrs_00018/facecrop_224.mp4"; }
+
+}  // namespace
+
+TEST_CASE("sync --json reports the DESIGN.md contract") {
+    if (!ready()) SYNCDSP_SKIP("SYNCDSP_CLI unset or ffmpeg missing");
+    const auto r = run_cli("sync '" + clip() + "' --json --track 5s --quiet");
+    REQUIRE(r.code == 0);
+    const auto j = nlohmann::json::parse(r.out);
+    for (const char* key : {"offset_ms", "offset_frames", "fps", "confidence", "reliable", "method", "curve", "windows",
+                            "timings_ms"})
+        CHECK_MESSAGE(j.contains(key), key);
+    CHECK(j["fps"].get<double>() == doctest::Approx(25.0));
+    CHECK(j["offset_frames"].get<double>() * 40.0 == doctest::Approx(j["offset_ms"].get<double>()).epsilon(1e-3));
+    CHECK(j["curve"]["lags_ms"].size() == 101);
+    CHECK(j["curve"]["lags_ms"][0].get<double>() == doctest::Approx(-2000.0));
+    CHECK(j["curve"]["scores"].size() == 101);
+    CHECK(j["windows"].size() >= 4);
+    CHECK(j["windows"][0].contains("start_s"));
+    CHECK(j["timings_ms"].contains("decode"));
+
+    const auto human = run_cli("sync '" + clip() + "' --quiet");
+    CHECK(human.code == 0);
+    CHECK(human.out.rfind("offset ", 0) == 0);
+    CHECK(human.out.find("confidence") != std::string::npos);
+}
+
+TEST_CASE("fix writes a re-aligned copy whose residual is the clip's own constant") {
+    if (!ready()) SYNCDSP_SKIP("SYNCDSP_CLI unset or ffmpeg missing");
+    const std::string late = syncdsp::test::scratch("cli_late.mp4");
+    const std::string fixed = syncdsp::test::scratch("cli_fixed.mp4");
+    std::remove(fixed.c_str());
+    REQUIRE(std::system(("ffmpeg -nostdin -v error -y -i '" + clip() + "' -itsoffset 0.6 -i '" + clip() +
+                         "' -map 0:v -map 1:a -c copy '" + late + "'").c_str()) == 0);
+    const auto base = nlohmann::json::parse(run_cli("sync '" + clip() + "' --json --quiet").out);
+    const auto r = run_cli("fix '" + late + "' -o '" + fixed + "' --json");
+    REQUIRE(r.code == 0);
+    const auto j = nlohmann::json::parse(r.out);
+    CHECK(j["applied_shift_ms"].get<double>() == doctest::Approx(-(600.0 + base["offset_ms"].get<double>())).epsilon(0.1));
+    // After the fix the file measures like the original (shift recovery within one frame).
+    CHECK(std::fabs(j["residual"]["offset_ms"].get<double>()) <= 40.0);
+    CHECK(syncdsp::test::file_exists(fixed));
+
+    // A given offset is applied as is.
+    const std::string given = syncdsp::test::scratch("cli_given.mkv");
+    const auto g = run_cli("fix '" + late + "' -o '" + given + "' --offset 600ms --no-verify --json");
+    REQUIRE(g.code == 0);
+    CHECK(nlohmann::json::parse(g.out)["applied_shift_ms"].get<double>() == doctest::Approx(-600.0));
+}
+
+TEST_CASE("errors: one line on stderr, non-zero exit, no output left behind") {
+    if (!ready()) SYNCDSP_SKIP("SYNCDSP_CLI unset or ffmpeg missing");
+    std::string err;
+    CHECK(run_cli("sync", &err).code == 2);
+    CHECK(run_cli("sync '" + clip() + "' --bogus", &err).code == 2);
+    CHECK(err.find("unknown option --bogus") != std::string::npos);
+    CHECK(run_cli("sync /nonexistent/file.mp4", &err).code == 1);
+    CHECK(err.find("No such file") != std::string::npos);
+    CHECK(std::count(err.begin(), err.end(), '\n') == 1);
+    CHECK(run_cli("sync '" + clip() + "' --max-offset abc", &err).code == 2);
+
+    const std::string plot = syncdsp::test::scratch("curve.txt");
+    CHECK(run_cli("sync '" + clip() + "' --quiet --plot '" + plot + "'", &err).code == 2);
+    CHECK_FALSE(syncdsp::test::file_exists(plot));
+    const std::string svg = syncdsp::test::scratch("curve.svg");
+    CHECK(run_cli("sync '" + clip() + "' --quiet --plot '" + svg + "'").code == 0);
+    CHECK(syncdsp::test::file_exists(svg));
+
+    CHECK(run_cli("fix '" + clip() + "' -o /nonexistent-dir/out.mp4 --offset 100", &err).code == 1);
+    CHECK_FALSE(syncdsp::test::file_exists("/nonexistent-dir/out.mp4"));
+    CHECK(run_cli("fix '" + clip() + "' --offset 100", &err).code == 2);  // no -o
+    CHECK(run_cli("fix '" + clip() + "' -o '" + clip() + "' --offset 100", &err).code == 1);  // output == input
+
+    // No audio stream.
+    const std::string mute = syncdsp::test::scratch("cli_mute.mkv");
+    REQUIRE(std::system(("ffmpeg -nostdin -v error -y -f lavfi -i testsrc=size=64x64:rate=25:duration=2 -c:v ffv1 '" +
+                         mute + "'").c_str()) == 0);
+    CHECK(run_cli("sync '" + mute + "'", &err).code == 1);
+    CHECK(err.find("no audio stream") != std::string::npos);
+    // ffmpeg not installed (pointed elsewhere).
+    CHECK(run_cli("sync '" + clip() + "'", &err).code == 0);
+    setenv("SYNCDSP_FFPROBE", "/nonexistent/ffprobe", 1);
+    CHECK(run_cli("sync '" + clip() + "'", &err).code == 1);
+    CHECK(err.find("not found") != std::string::npos);
+    unsetenv("SYNCDSP_FFPROBE");
+}
