@@ -1,0 +1,33 @@
+// tests/faces/faces_common.hpp - helpers of the face-model tests: where the models and the shared
+// anchors are, and skipping when the (not committed) model files are absent.
+#pragma once
+
+#include <string>
+
+#include "support.hpp"
+#include "syncdsp/nn/models/faceapi_weights.hpp"
+
+namespace syncdsp::test {
+
+/// The face-api models directory if installed (scripts/get_models.sh), else "".
+inline std::string faces_models_dir() {
+    const char* names[] = {"tiny_face_detector_model", "face_landmark_68_model", "face_landmark_68_tiny_model"};
+    for (const auto& d : syncdsp::nn::faceapi_model_dirs()) {
+        bool all = true;
+        for (const char* n : names) all = all && file_exists(d + "/" + n + "-weights_manifest.json");
+        if (all) return d;
+    }
+    return "";
+}
+
+inline std::string anchors_inference(const std::string& f) { return shared_anchors_dir() + "/inference/" + f; }
+
+}  // namespace syncdsp::test
+
+/// Skips the test when the face models are not installed.
+#define SYNCDSP_REQUIRE_FACE_MODELS_OR_SKIP(dir)                                                           \
+    const std::string dir = ::syncdsp::test::faces_models_dir();                                           \
+    do {                                                                                                   \
+        if (dir.empty())                                                                                   \
+            SYNCDSP_SKIP("face models not installed: run scripts/get_models.sh and/or set SYNCDSP_MODELS"); \
+    } while (false)
