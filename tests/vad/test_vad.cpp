@@ -123,6 +123,16 @@ TEST_CASE("vad: options have documented defaults, a readable to_string and valid
     bad = VadOptions{};
     bad.frame_ms = std::nan("");
     CHECK(thrown_id([&] { vad_stream(kRate, bad); }) == "invalid_argument.vad");
+    bad = VadOptions{};
+    bad.floor_window_s = 1e9;
+    CHECK(thrown_id([&] { vad_stream(kRate, bad); }) == "invalid_argument.vad");
+    bad = VadOptions{};
+    bad.band_low_hz = 9000;  // above Nyquist at 16 kHz
+    bad.band_high_hz = 10000;
+    CHECK(thrown_id([&] { vad_stream(kRate, bad); }) == "invalid_argument.vad");
+    bad = VadOptions{};
+    bad.hangover_ms = -1;
+    CHECK(thrown_id([&] { vad_stream(kRate, bad); }) == "invalid_argument.vad");
 }
 
 TEST_CASE("vad: sample rates - any rate with a whole-sample frame, clear errors otherwise") {
@@ -480,4 +490,27 @@ TEST_CASE("vad: LRS3 clip - agreement with WebRTC VAD") {
     MESSAGE("lrs3 10 ms vs WebRTC mode 0: agreement " << g10.agree << ", kappa " << g10.kappa);
     CHECK(g10.agree >= 0.84);
     CHECK(g10.kappa >= 0.10);
+}
+
+TEST_CASE("vad: other sample rates give the same boundaries in time") {
+    // A 1 kHz burst from 1.0 s to 2.0 s over white noise at -50 dBFS, 3 s long, at several rates:
+    // at 10 ms frames every rate has frames 100..199 inside the burst; the decision must cover
+    // exactly 100..199 plus the 15-frame hangover (the burst starts and ends on frame boundaries).
+    for (double rate : {8000.0, 32000.0, 44100.0, 48000.0}) {
+        CAPTURE(rate);
+        const std::size_t n = static_cast<std::size_t>(3 * rate);
+        std::mt19937 gen(13);
+        std::normal_distribution<double> d(0.0, dbfs_to_rms(-50));
+        std::vector<double> x(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            x[i] = d(gen);
+            if (i >= std::size_t(rate) && i < std::size_t(2 * rate)) x[i] += 0.1 * std::sin(2.0 * kPi * 1000.0 * double(i) / rate);
+        }
+        const auto r = detect_voice_activity(x, rate);
+        REQUIRE(r.size() == 300);
+        CHECK(r.frame_rate() == doctest::Approx(100.0));
+        std::size_t diff = 0;
+        for (std::size_t t = 0; t < 300; ++t) diff += (r.speech(t) != ((t >= 100 && t < 215) ? 1 : 0));
+        CHECK(diff == 0);
+    }
 }

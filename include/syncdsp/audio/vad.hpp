@@ -102,14 +102,17 @@ struct VadOptions {
         SYNCDSP_REQUIRE(frame_ms > 0 && frame_ms <= 1000, w, "frame_ms=", frame_ms, " must be in (0, 1000]");
         SYNCDSP_REQUIRE(band_low_hz >= 0 && band_high_hz > band_low_hz, w, "need 0 <= band_low_hz < band_high_hz, got ",
                         band_low_hz, " and ", band_high_hz);
-        SYNCDSP_REQUIRE(floor_window_s > 0, w, "floor_window_s=", floor_window_s, " must be positive");
-        SYNCDSP_REQUIRE(floor_smoothing_ms >= 0, w, "floor_smoothing_ms=", floor_smoothing_ms, " must be >= 0");
+        // The floor costs O(window) per frame; a minute is far beyond any useful span.
+        SYNCDSP_REQUIRE(floor_window_s > 0 && floor_window_s <= 60, w, "floor_window_s=", floor_window_s,
+                        " must be in (0, 60]");
+        SYNCDSP_REQUIRE(floor_smoothing_ms >= 0 && floor_smoothing_ms <= 1000.0 * floor_window_s, w,
+                        "floor_smoothing_ms=", floor_smoothing_ms, " must be in [0, floor_window_s]");
         SYNCDSP_REQUIRE(min_floor_db >= -200 && min_floor_db <= 0, w, "min_floor_db=", min_floor_db,
                         " must be in [-200, 0] dBFS");
         SYNCDSP_REQUIRE(onset_snr_db >= offset_snr_db, w, "onset_snr_db=", onset_snr_db,
                         " must be >= offset_snr_db=", offset_snr_db);
         SYNCDSP_REQUIRE(likelihood_scale_db > 0, w, "likelihood_scale_db=", likelihood_scale_db, " must be positive");
-        SYNCDSP_REQUIRE(hangover_ms >= 0, w, "hangover_ms=", hangover_ms, " must be >= 0");
+        SYNCDSP_REQUIRE(hangover_ms >= 0 && hangover_ms <= 10000, w, "hangover_ms=", hangover_ms, " must be in [0, 10000]");
     }
 };
 
