@@ -4,7 +4,7 @@
 // [t*L, (t+1)*L), an incomplete tail is dropped - the same framing as the WebRTC VAD):
 //   features   log energy (dBFS), speech-band energy (dBFS, 300-3400 Hz by default), speech-band
 //              share of the energy, spectral flatness of the speech band (Hann window, FFT);
-//   noise      an adaptive floor: the minimum of the (30 ms smoothed) speech-band energy over a
+//   noise      an adaptive floor: the minimum of the (100 ms smoothed) speech-band energy over a
 //              centred 3 s window, never below `min_floor_db`; so the detector works at any level;
 //   evidence   effective SNR = band energy - floor + flatness_gain_db * (0.5615 - flatness), where
 //              0.5615 = exp(-Euler gamma) is the expected flatness of white noise: a frame with more
@@ -68,8 +68,9 @@ struct VadOptions {
     /// (-71 dBFS, about 9 LSB rms at 16 bits) is never speech, whatever the background.
     double min_floor_db = -80.0;
     /// Hysteresis on the effective SNR (dB above the floor): speech starts at >= onset and
-    /// continues while >= offset. 9 dB is beyond the spread of stationary noise frames around their
-    /// minimum (about 6 dB for 10 ms frames); the 3 dB gap stops chattering near the threshold.
+    /// continues while >= offset. 9 dB is beyond the spread of stationary noise frames around the
+    /// floor (white noise, 10 ms frames: -5.4..+4.1 dB over 1000 frames, docs/vad.md); the 3 dB
+    /// gap stops chattering near the threshold.
     double onset_snr_db = 9.0;
     double offset_snr_db = 6.0;
     /// Slope of the likelihood: logistic((eff_snr - midpoint) / scale).
