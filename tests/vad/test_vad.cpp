@@ -173,6 +173,24 @@ TEST_CASE("vad: empty, shorter than a frame, NaN/Inf are errors; exactly one fra
     x[1599] = -std::numeric_limits<float>::infinity();
     CHECK(thrown_id([&] { detect_voice_activity(x, kRate); }, &what) == "invalid_argument.vad");
     CHECK(what.find("sample 1599") != std::string::npos);
+    std::vector<double> huge(1600, 0.0);
+    huge[7] = 1e200;  // finite, but its square is not
+    CHECK(thrown_id([&] { detect_voice_activity(huge, kRate); }, &what) == "invalid_argument.vad");
+    CHECK(what.find("sample 7") != std::string::npos);
+}
+
+TEST_CASE("vad: int16-scale input gives the same decisions as [-1, 1) input") {
+    auto x = white_noise(3 * 16000, dbfs_to_rms(-50), 14);
+    add_tone(x, 16000, 24000, 500.0, 0.2, 80);
+    std::vector<double> big(x.size());
+    for (std::size_t i = 0; i < x.size(); ++i) big[i] = 32768.0 * double(x[i]);
+    const auto a = detect_voice_activity(x, kRate), b = detect_voice_activity(big, kRate);
+    REQUIRE(a.size() == b.size());
+    CHECK(count(a.speech) == 50 + 15);
+    for (std::size_t t = 0; t < a.size(); ++t) {
+        CHECK(a.speech(t) == b.speech(t));
+        CHECK(a.likelihood(t) == doctest::Approx(b.likelihood(t)).epsilon(1e-4));
+    }
 }
 
 TEST_CASE("vad: digital silence is missing, not speech and not quiet non-speech") {

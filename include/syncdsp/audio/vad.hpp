@@ -309,8 +309,8 @@ public:
     bool finished() const noexcept { return finished_; }
 
     /// Feeds n samples (float or double, nominally in [-1, 1]). Throws invalid_argument on NaN/Inf
-    /// (naming the sample's index in the whole stream; nothing of this chunk is consumed) or after
-    /// finish().
+    /// or |x| > 1e12 (naming the sample's index in the whole stream; nothing of this chunk is
+    /// consumed) or after finish().
     template <class S>
     void accept(const S* x, std::size_t n) {
         static_assert(std::is_floating_point_v<S>, "vad_stream::accept takes float or double samples");
@@ -320,6 +320,11 @@ public:
         const std::size_t bad = first_non_finite(x, n);
         SYNCDSP_REQUIRE(bad == n, "vad", "the signal has a non-finite value (", x[bad == n ? 0 : bad],
                         ") at sample ", samples_seen_ + bad);
+        // Squares and sums must stay finite: samples are nominally in [-1, 1]; int16-scale values
+        // (|x| <= 32768) work too, the detector being level-invariant.
+        for (std::size_t i = 0; i < n; ++i)
+            SYNCDSP_REQUIRE(std::abs(static_cast<double>(x[i])) <= 1e12, "vad", "sample ", samples_seen_ + i, " = ",
+                            x[i], " is out of range (|x| <= 1e12; audio is nominally in [-1, 1])");
         samples_seen_ += n;
         std::size_t i = 0;
         while (i < n) {
