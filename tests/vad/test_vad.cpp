@@ -532,3 +532,69 @@ TEST_CASE("vad: other sample rates give the same boundaries in time") {
         CHECK(diff == 0);
     }
 }
+
+TEST_CASE("vad: random signals and options - outputs stay in range, never NaN, stream == one-shot") {
+    std::mt19937 gen(2026);
+    std::uniform_real_distribution<double> u(0.0, 1.0);
+    const double frame_choices[] = {5.0, 10.0, 20.0, 30.0};
+    for (int trial = 0; trial < 12; ++trial) {
+        CAPTURE(trial);
+        VadOptions o;
+        o.frame_ms = frame_choices[gen() % 4];
+        o.band_low_hz = 50.0 + 900.0 * u(gen);
+        o.band_high_hz = o.band_low_hz + 200.0 + 7000.0 * u(gen);  // may pass Nyquist: clipped
+        o.hangover_ms = 300.0 * u(gen);
+        o.floor_window_s = 0.2 + 4.0 * u(gen);
+        o.floor_smoothing_ms = 200.0 * u(gen);
+        // A patchwork of silence, digital silence, noise, tones, clipped square waves and clicks.
+        std::vector<float> x(static_cast<std::size_t>(16000 * (0.5 + 2.0 * u(gen))));
+        std::normal_distribution<double> nd(0.0, 1.0);
+        std::size_t pos = 0;
+        while (pos < x.size()) {
+            const std::size_t len = std::min(x.size() - pos, std::size_t(50 + gen() % 4000));
+            const int kind = int(gen() % 5);
+            const double amp = std::pow(10.0, -5.0 * u(gen));
+            const double hz = 50.0 + 7000.0 * u(gen);
+            for (std::size_t i = pos; i < pos + len; ++i) {
+                const double ph = std::sin(2.0 * kPi * hz * double(i) / kRate);
+                double v = 0;
+                if (kind == 1) v = amp * nd(gen);
+                if (kind == 2) v = amp * ph;
+                if (kind == 3) v = ph >= 0 ? 1.0 : -1.0;
+                if (kind == 4) v = (i % 997 == 0) ? 1.0 : 0.0;
+                x[i] = static_cast<float>(v);
+            }
+            pos += len;
+        }
+        if (x.size() < 480) continue;
+        const auto r = detect_voice_activity(x, kRate, o);
+        for (std::size_t t = 0; t < r.size(); ++t) {
+            CHECK(r.likelihood(t) >= 0.0f);
+            CHECK(r.likelihood(t) <= 1.0f);
+            CHECK(r.speech(t) <= 1);
+            CHECK(std::isfinite(r.snr_db(t)));
+            CHECK(std::isfinite(r.noise_floor_db(t)));
+            CHECK(r.noise_floor_db(t) >= o.min_floor_db);
+            CHECK(r.flatness(t) >= 0.0f);
+            CHECK(r.flatness(t) <= 1.0f);
+            CHECK(r.band_ratio(t) >= 0.0f);
+            CHECK(r.band_ratio(t) <= 1.0f);
+            if (r.missing(t)) CHECK(r.speech(t) == 0);
+        }
+        vad_stream s(kRate, o);
+        vad_result got;
+        for (std::size_t p = 0; p < x.size();) {
+            const std::size_t k = std::min(x.size() - p, std::size_t(gen() % 3000));
+            s.accept(x.data() + p, k);
+            p += k;
+            got.append(s.take());
+        }
+        s.finish();
+        got.append(s.take());
+        REQUIRE(got.size() == r.size());
+        for (std::size_t t = 0; t < r.size(); ++t) {
+            CHECK(got.speech(t) == r.speech(t));
+            CHECK(got.likelihood(t) == r.likelihood(t));
+        }
+    }
+}
