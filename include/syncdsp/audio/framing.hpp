@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #include "syncdsp/core/checked.hpp"
 #include "syncdsp/core/error.hpp"
@@ -179,11 +180,32 @@ void preemphasize_frame(T* f, std::size_t n, T coeff) {
     f[0] -= coeff * f[0];
 }
 
+namespace impl {
+/// True when no value is NaN or infinite: an exponent-bits test that vectorises (a plain
+/// std::isfinite loop with an early exit costs as much as the FFTs of a psf MFCC).
+template <class T>
+bool all_finite(const T* x, std::size_t n) {
+    if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+        using U = std::conditional_t<std::is_same_v<T, float>, std::uint32_t, std::uint64_t>;
+        constexpr U mask = std::is_same_v<T, float> ? U(0x7f800000u) : U(0x7ff0000000000000ull);
+        U bad = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            U u;
+            std::memcpy(&u, x + i, sizeof(U));
+            bad |= static_cast<U>((u & mask) == mask);
+        }
+        return bad == 0;
+    } else {
+        return first_non_finite(x, n) == n;
+    }
+}
+}  // namespace impl
+
 /// Checks a signal at a public boundary: non-empty and finite.
 template <class T>
 void require_signal(const T* x, std::size_t n, const char* where) {
     SYNCDSP_REQUIRE(n > 0, where, "the signal is empty (0 samples)");
-    require_finite(x, n, where, "the signal");
+    if (!impl::all_finite(x, n)) require_finite(x, n, where, "the signal");
 }
 
 }  // namespace syncdsp::audio

@@ -145,9 +145,17 @@ struct mel_filterbank {
             const T* w = weights.data() + offset[m];
             const S* s = spectrum + first[m];
             const std::size_t len = offset[m + 1] - offset[m];
-            T acc = 0;
-            for (std::size_t k = 0; k < len; ++k) acc += w[k] * static_cast<T>(s[k]);
-            out[m] = acc;
+            // four partial sums (a fixed order, so every caller gets the same bits)
+            T a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+            std::size_t k = 0;
+            for (; k + 4 <= len; k += 4) {
+                a0 += w[k] * static_cast<T>(s[k]);
+                a1 += w[k + 1] * static_cast<T>(s[k + 1]);
+                a2 += w[k + 2] * static_cast<T>(s[k + 2]);
+                a3 += w[k + 3] * static_cast<T>(s[k + 3]);
+            }
+            for (; k < len; ++k) a0 += w[k] * static_cast<T>(s[k]);
+            out[m] = (a0 + a1) + (a2 + a3);
         }
     }
 

@@ -2,15 +2,18 @@
 //
 // pocketsphinx (CMU, BSD-2; Debian libpocketsphinx-dev + pocketsphinx-en-us) decodes audio into
 // context-independent ARPAbet phones ("allphone" search with the en-us phone n-gram), 10 ms apart.
-// This header wraps its C API in RAII and adds what syncdsp needs around it:
+// This header wraps its C API in RAII and adds what syncdsp needs around it (docs/phones.md says
+// why each point matters, with measurements):
 //
-//   * decoder settings that make results reproducible (see docs/phones.md for why each matters):
-//       -allphone <phone LM> -allphone_ci yes   context-independent phone loop
-//       -lw 2.0                                  phone-LM weight
-//       -cmn batch                               cepstral mean over the whole utterance, so no
-//                                                state is carried from one decode to the next
-//       -remove_silence no                       no voice-activity gating inside the decoder
-//     and every utterance is given to the decoder in one call (full_utt = true);
+//   * decoder settings: -allphone <phone LM> -allphone_ci yes -lw 2.0 -remove_silence no, each
+//     utterance decoded in one call (full_utt);
+//   * one cepstral mean for the whole input: the model's feat.params forces "-cmn batch", which
+//     normalises every decoder call by its own mean and so moves boundaries when a long input is
+//     cut; the decoder is given a copy of feat.params with "-cmn none", the cepstra come from
+//     pocketsphinx's own front end, and recognise_phones subtracts one mean (sphinxbase's rule:
+//     frames with c0 >= 0) over all decoded frames;
+//   * a fresh front end per contiguous non-silent span (its noise-removal state otherwise
+//     carries over between decodes), so repeated decodes are identical;
 //   * digital silence (runs of >= 3 all-zero 10 ms frames, e.g. the padding that shifting a track
 //     creates) is cut out and reported as *missing*, not decoded as silence;
 //   * long spans are split into utterances of at most `max_utterance_s`, at the quietest 10 ms
@@ -18,11 +21,11 @@
 //     all cuts lie on the global 10 ms frame grid, so times need no resampling;
 //   * quiet logging: pocketsphinx's log goes nowhere (its last error is kept for our messages).
 //
-// Times: pocketsphinx frame k is computed from samples [160 k, 160 k + 410) of its utterance
-// (25.6 ms window, 10 ms hop, no padding). A segment over frames [sf, ef] is reported as
-// [utterance_start + sf * 10 ms, utterance_start + (ef + 1) * 10 ms), the convention of
-// pocketsphinx_continuous -time yes (which prints sf/100 and ef/100). The audio that a frame
-// "hears" is centred 12.8 ms after its start, i.e. 7.8 ms after the middle of its 10 ms slot.
+// Times: pocketsphinx frame k is computed from samples [160 k, 160 k + 410) of the input (25.6 ms
+// window, 10 ms hop, no padding). A segment over frames [sf, ef] is reported as
+// [sf * 10 ms, (ef + 1) * 10 ms), the convention of pocketsphinx_continuous -time yes (which
+// prints sf/100 and ef/100). The audio a frame "hears" is centred 12.8 ms after its start, i.e.
+// 7.8 ms after the middle of its 10 ms slot.
 //
 // Without pocketsphinx (SYNCDSP_HAVE_POCKETSPHINX undefined: link syncdsp::phones to get it) the
 // helpers below still work, phone_recogniser_available() is false, and constructing a
@@ -95,6 +98,11 @@ struct time_span {
     double duration_s() const { return end_s - start_s; }
 };
 
+/// False for silence ("SIL") and fillers ("+NSN+", "+SPN+"), true for the ARPAbet phones.
+inline bool is_speech_phone(const std::string& phone) {
+    return !phone.empty() && phone != "SIL" && phone.front() != '+';
+}
+
 /// What recognise_phones heard.
 struct phone_result {
     std::vector<phone_segment> segments;  ///< in time order, not overlapping
@@ -107,7 +115,7 @@ struct phone_result {
     double mean_speech_score() const {
         double sum = 0, frames = 0;
         for (const auto& s : segments) {
-            if (s.phone == "SIL" || s.phone.front() == '+') continue;
+            if (!is_speech_phone(s.phone)) continue;
             const double f = std::round((s.end_s - s.start_s) / phone_frame_s);
             sum += s.score * f;
             frames += f;
@@ -120,7 +128,7 @@ struct phone_result {
         for (const auto& u : utterances) decoded += u.duration_s();
         std::size_t n = 0;
         for (const auto& s : segments)
-            if (s.phone != "SIL" && s.phone.front() != '+') ++n;
+            if (is_speech_phone(s.phone)) ++n;
         return decoded > 0 ? static_cast<double>(n) / decoded : 0.0;
     }
 };
@@ -418,7 +426,8 @@ inline void set_quiet(bool quiet) {
 }  // namespace phones_impl
 
 /// RAII owner of one pocketsphinx decoder configured for phone decoding. Loading the model takes
-/// about 0.1 s; reuse one decoder for many utterances (batch CMN keeps decodes independent).
+/// about 0.02 s of CPU (the model is memory-mapped); reuse one decoder for many inputs (decodes are
+/// independent: no normalisation or front-end state carries over).
 /// Not thread-safe: use one decoder per thread.
 class phone_decoder {
 public:
@@ -569,7 +578,12 @@ private:
         return s.empty() ? std::string("no message from pocketsphinx") : s;
     }
     void release() noexcept {
-        if (ps_) ps_free(ps_);
+        if (ps_) {
+            // pocketsphinx 5prealpha's allphone search frees the segment list of the last decode
+            // only when the next utterance finishes, not in ps_free: finish an empty one first.
+            if (ps_start_utt(ps_) >= 0) ps_end_utt(ps_);
+            ps_free(ps_);
+        }
         if (config_) cmd_ln_free_r(config_);
         ps_ = nullptr;
         config_ = nullptr;

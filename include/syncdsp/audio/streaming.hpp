@@ -126,7 +126,7 @@ private:
         for (;;) {
             if (at_end ? next_ >= total : !ready_midstream(next_)) break;
             an_->load_range(buf_.data(), base_, received_, next_);
-            const T energy = an_->analyze(spec_.data());
+            const T energy = an_->analyze(spec_.data(), cep_ && cep_->energy_c0);
             fb_.apply(spec_.data(), mel_.data());
             impl::apply_log(mel_.data(), mel_.size(), o_.log);  // per-value only (top_db refused)
             const std::size_t at = out_.size();
