@@ -1,0 +1,102 @@
+// syncdsp/nn/models/faces.hpp - faces and their 68 landmarks in one call: face-api's
+// TinyFaceDetector followed by FaceLandmark68Net (or its tiny variant) on each detected box,
+// like face-api's detectAllFaces(img, new TinyFaceDetectorOptions(...)).withFaceLandmarks().
+//
+//   syncdsp::nn::face_analyzer fa;                      // loads the models (see faceapi_weights.hpp)
+//   for (const auto& f : fa.detect_faces(view))         // any view with data/width/height/channels/stride
+//       f.landmarks.points[48..67]                      // mouth, pixels of the input image
+//
+// No face -> an empty vector (never an exception). Results are sorted by score, highest first.
+// The main face of a frame (what the tracker and `syncdsp sync` follow) is the largest box.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "syncdsp/nn/models/face_landmark68.hpp"
+#include "syncdsp/nn/models/face_types.hpp"
+#include "syncdsp/nn/models/tiny_face_detector.hpp"
+
+namespace syncdsp::nn {
+
+struct face_options {
+    std::size_t detector_size = 416;  ///< TinyFaceDetector input size (multiple of 32; 416 or 224)
+    double min_score = 0.5;           ///< detection score threshold (face-api's default)
+    bool tiny_landmarks = false;      ///< use FaceLandmark68TinyNet (faster, less accurate)
+    std::string models_dir;           ///< "" = $SYNCDSP_MODELS, then the default locations
+};
+
+struct face {
+    face_box box;          ///< detector box, pixels of the input image
+    double score = 0;      ///< detector score
+    landmarks68 landmarks; ///< 68 points in pixels of the input image
+};
+
+class face_analyzer {
+public:
+    explicit face_analyzer(const face_options& opt = {})
+        : opt_(opt), det_(tiny_face_detector::load(opt.models_dir)), lm_(face_landmark68::load(opt.tiny_landmarks, opt.models_dir)) {
+        tiny_face_detector::check_input_size(opt.detector_size);
+    }
+
+    const face_options& options() const { return opt_; }
+    const tiny_face_detector& detector() const { return det_; }
+    const face_landmark68& landmark_net() const { return lm_; }
+
+    /// Detector boxes only (highest score first).
+    std::vector<face_detection> detect(const rgb8_view& img) const {
+        return det_.detect(img, detector_options());
+    }
+
+    /// Landmarks for a given box (e.g. from a previous frame or another detector).
+    landmarks68 landmarks(const rgb8_view& img, const face_box& box) const { return lm_.detect(img, box); }
+
+    /// Boxes and landmarks of every face above the threshold, highest score first. Boxes with no
+    /// pixel inside the image are dropped (face-api drops them too).
+    std::vector<face> detect_faces(const rgb8_view& img) const {
+        std::vector<face> out;
+        for (const auto& d : detect(img)) {
+            if (!box_has_pixels(d.box, img.width, img.height)) continue;
+            face f;
+            f.box = d.box;
+            f.score = d.score;
+            f.landmarks = lm_.detect(img, d.box);
+            out.push_back(f);
+        }
+        return out;
+    }
+
+    template <class View>
+    std::vector<face> detect_faces(const View& v) const { return detect_faces(as_rgb8(v)); }
+    template <class View>
+    landmarks68 landmarks(const View& v, const face_box& box) const { return landmarks(as_rgb8(v), box); }
+
+    /// True when clipping the box to the image and flooring (as the landmark crop does) leaves pixels.
+    static bool box_has_pixels(const face_box& b, std::size_t w, std::size_t h) {
+        const double cx = std::max(b.x, 0.0), cy = std::max(b.y, 0.0);
+        const double cw = std::min(b.right() - cx, double(w) - cx), ch = std::min(b.bottom() - cy, double(h) - cy);
+        return std::isfinite(cw) && std::isfinite(ch) && std::floor(cw) >= 1 && std::floor(ch) >= 1;
+    }
+
+private:
+    tiny_face_detector_options detector_options() const {
+        tiny_face_detector_options o;
+        o.input_size = opt_.detector_size;
+        o.score_threshold = opt_.min_score;
+        return o;
+    }
+
+    face_options opt_;
+    tiny_face_detector det_;
+    face_landmark68 lm_;
+};
+
+/// Index of the main face (largest box area; ties: higher score), or -1 when there is none.
+inline long main_face(const std::vector<face>& faces) {
+    long best = -1;
+    for (std::size_t i = 0; i < faces.size(); ++i)
+        if (best < 0 || faces[i].box.area() > faces[std::size_t(best)].box.area()) best = long(i);
+    return best;
+}
+
+}  // namespace syncdsp::nn
