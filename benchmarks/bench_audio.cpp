@@ -100,6 +100,17 @@ void BM_fft_only(benchmark::State& st) {
 }
 
 void BM_mfcc_f(benchmark::State& st, MfccOptions o) { BM_mfcc<float>(st, o); }
+/// The same with FFTW_MEASURE plans (audio::set_fft_effort), restored to estimate afterwards.
+void BM_mfcc_f_measure(benchmark::State& st, MfccOptions o) {
+    set_fft_effort(fft_effort::measure);
+    BM_mfcc<float>(st, o);
+    set_fft_effort(fft_effort::estimate);
+}
+void BM_fft_only_measure(benchmark::State& st) {
+    set_fft_effort(fft_effort::measure);
+    BM_fft_only(st);
+    set_fft_effort(fft_effort::estimate);
+}
 void BM_mfcc_d(benchmark::State& st, MfccOptions o) { BM_mfcc<double>(st, o); }
 
 }  // namespace
@@ -110,6 +121,8 @@ BENCHMARK(BM_mfcc_psf_from_file)->Arg(60)->Arg(3600)->Unit(benchmark::kMilliseco
 BENCHMARK_CAPTURE(BM_mfcc_f, kaldi, MfccOptions::kaldi())->Arg(60)->Arg(3600)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_mfcc_f, librosa, MfccOptions::librosa(16000))->Arg(60)->Arg(3600)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_mfcc_f, librosa_speech, MfccOptions::librosa(16000, 13, 512, 160, 40, 400))->Arg(60)->Arg(3600)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_mfcc_f_measure, psf_measure, MfccOptions::python_speech_features())->Arg(60)->Arg(3600)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_fft_only_measure)->Args({60, 512, 160})->Args({3600, 512, 160})->Unit(benchmark::kMillisecond);
 // FFT bound: (seconds, n_fft, hop) = psf/kaldi/librosa-speech framing and librosa defaults
 BENCHMARK(BM_fft_only)->Args({60, 512, 160})->Args({3600, 512, 160})->Args({60, 2048, 512})->Args({3600, 2048, 512})->Unit(benchmark::kMillisecond);
 

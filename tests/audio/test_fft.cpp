@@ -95,3 +95,11 @@ TEST_CASE("rfft_plan is safe from several threads at once (planning and executin
     for (auto& th : threads) th.join();
     CHECK(failures.load() == 0);
 }
+
+TEST_CASE("FFTW_MEASURE plans (opt-in) give the same transform") {
+    set_fft_effort(fft_effort::measure);
+    const double e = check_size<float>(384, 9, 0);
+    set_fft_effort(fft_effort::estimate);
+    CHECK(e < 2e-5);
+    CHECK(get_fft_effort() == fft_effort::estimate);
+}
