@@ -118,8 +118,8 @@ int run_phones(const std::vector<std::string>& args) {
         j["segments"] = segs;
         nlohmann::json o = nlohmann::json::array(), d = nlohmann::json::array();
         for (std::size_t i = 0; i < track.openness.size(); ++i) {
-            o.push_back(number_or_null(track.openness(i)));
-            d.push_back(number_or_null(track.delta(i)));
+            o.push_back(number_or_null(round_to(track.openness(i), 1e-4)));
+            d.push_back(number_or_null(round_to(track.delta(i), 1e-4)));
         }
         j["openness"] = {{"grid", grid}, {"rate_hz", rate}, {"start_s", start}, {"values", o}, {"delta", d}};
         std::cout << j.dump() << "\n";
