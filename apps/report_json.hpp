@@ -35,13 +35,8 @@ inline nlohmann::json to_json(const pipeline::offset_report& r, const std::strin
         scores.push_back(r.curve.informative[i] ? nlohmann::json(round_to(r.curve.score[i], 1e-5)) : nlohmann::json());
     }
     j["curve"] = {{"lags_ms", lags}, {"scores", scores}};
-    nlohmann::json timings;
-    double total = 0;
-    for (const auto& [k, v] : r.timings_ms) {
-        timings[k] = round_to(v, 0.1);
-        if (k != "tracking") total += v;
-    }
-    timings["total"] = round_to(total, 0.1);
+    nlohmann::json timings = nlohmann::json::object();
+    for (const auto& [k, v] : r.timings_ms) timings[k] = round_to(v, 0.1);
     j["timings_ms"] = timings;
     if (!r.windows.empty()) {
         nlohmann::json w = nlohmann::json::array();

@@ -50,7 +50,8 @@ TEST_CASE("shift recovery on the bundled clip: injected +400 ms and -320 ms") {
     // The curve is reported over the whole search range, in frames at the video rate.
     CHECK(base.curve.min_lag == -50);
     CHECK(base.curve.max_lag() == 50);
-    CHECK(base.timings_ms.count("decode") == 1);
+    CHECK(base.timings_ms.count("decode_video") == 1);
+    CHECK(base.timings_ms.count("total") == 1);
 }
 
 TEST_CASE("sliding windows follow the clip") {

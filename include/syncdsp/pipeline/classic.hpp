@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
 #include <cmath>
 #include <map>
 #include <optional>
@@ -27,6 +28,7 @@
 #include <vector>
 
 #include "syncdsp/core/error.hpp"
+#include "syncdsp/core/parallel.hpp"
 #include "syncdsp/io/ffmpeg.hpp"
 #include "syncdsp/pipeline/audio_cues.hpp"
 #include "syncdsp/pipeline/visual_cues.hpp"
@@ -120,65 +122,52 @@ inline double surrogate_peak(const std::vector<double>& video, const std::vector
 
 }  // namespace classic_impl
 
-/// Estimates the offset of decoded audio and frames.
-inline offset_report estimate_offset(const av_input& in, const ClassicOptions& opt = {}) {
+namespace classic_impl {
+
+// The mouth box(es) for a W x H video, per the options.
+inline std::vector<vision::rect> choose_boxes(std::size_t W, std::size_t H, const ClassicOptions& opt) {
+    if (!opt.mouth_boxes.empty()) return opt.mouth_boxes;
+    if (opt.source == mouth_source::box || (opt.source == mouth_source::automatic && opt.mouth_box)) {
+        if (!opt.mouth_box) detail::throw_invalid_argument("estimate_offset", "mouth_source::box needs mouth_box");
+        return {*opt.mouth_box};
+    }
+    const double aspect = double(W) / double(H);
+    if (opt.source == mouth_source::automatic && (aspect < 0.8 || aspect > 1.25))
+        detail::throw_invalid_argument("estimate_offset", "the video is ", W, "x", H,
+                                       ", not a face crop: give the mouth region (--roi x,y,w,h) or landmarks "
+                                       "(--landmarks FILE)");
+    return {face_crop_mouth_box(W, H)};
+}
+
+// Steps 4-5 (and tracking): correlate the cues and measure the peak's significance.
+inline void correlate(const mouth_motion& motion, const std::vector<double>& frame_times, double nominal_fps,
+                      const std::vector<double>& energy, double audio_start_s, const ClassicOptions& opt,
+                      offset_report& r) {
     using clock = std::chrono::steady_clock;
-    SYNCDSP_REQUIRE(opt.max_offset_ms > 0 && opt.max_offset_ms <= 60000, "estimate_offset", "max_offset_ms ",
-                    opt.max_offset_ms, " must be in (0, 60000]");
-    const std::size_t n = in.frames.shape()[0];
-    SYNCDSP_REQUIRE(n == in.frame_times_s.size(), "estimate_offset", n, " frames but ", in.frame_times_s.size(),
-                    " timestamps");
+    const std::size_t n = frame_times.size();
     if (n < 3) detail::throw_invalid_argument("estimate_offset", "the video has ", n, " frame(s); at least 3 are needed");
-    if (in.audio.empty()) detail::throw_invalid_argument("estimate_offset", "the audio is empty");
-    offset_report r;
+    SYNCDSP_REQUIRE(motion.opening.size() == n, "estimate_offset", motion.opening.size(), " motion values for ", n,
+                    " frames");
     r.frames = n;
-    double fps = in.fps;
+    double fps = nominal_fps;
     if (!(fps > 0)) {
         std::vector<double> d;
-        for (std::size_t i = 1; i < n; ++i) d.push_back(in.frame_times_s[i] - in.frame_times_s[i - 1]);
+        for (std::size_t i = 1; i < n; ++i) d.push_back(frame_times[i] - frame_times[i - 1]);
         const double md = sync::median_of(d);
         fps = md > 0 ? 1.0 / md : 25.0;
     }
     SYNCDSP_REQUIRE(fps >= 1 && fps <= 1000, "estimate_offset", "frame rate ", fps, " fps is outside 1..1000");
     r.fps = fps;
-    const double t0 = in.frame_times_s.front(), t1 = in.frame_times_s.back() + 1.0 / fps;
+    const double t0 = frame_times.front(), t1 = frame_times.back() + 1.0 / fps;
     r.duration_s = t1 - t0;
     const std::vector<double> grid = sync::uniform_grid(t0, t1, fps);
 
-    // Mouth box.
-    const std::size_t H = in.frames.shape()[1], W = in.frames.shape()[2];
-    std::vector<vision::rect> boxes;
-    if (!opt.mouth_boxes.empty()) {
-        boxes = opt.mouth_boxes;
-    } else if (opt.source == mouth_source::box || (opt.source == mouth_source::automatic && opt.mouth_box)) {
-        if (!opt.mouth_box) detail::throw_invalid_argument("estimate_offset", "mouth_source::box needs mouth_box");
-        boxes = {*opt.mouth_box};
-    } else {
-        const double aspect = double(W) / double(H);
-        if (opt.source == mouth_source::automatic && (aspect < 0.8 || aspect > 1.25))
-            detail::throw_invalid_argument(
-                "estimate_offset", "the video is ", W, "x", H,
-                ", not a face crop: give the mouth region (--roi x,y,w,h) or landmarks (--landmarks FILE)");
-        boxes = {face_crop_mouth_box(W, H)};
-    }
-    r.mouth_box = boxes.front();
-
-    // Video cue.
     auto start = clock::now();
-    const mouth_motion motion = mouth_flow(in.frames, boxes, opt.mouth);
-    r.timings_ms["flow"] = classic_impl::elapsed_ms(start);
-
-    // Audio cue.
-    start = clock::now();
-    const auto energy = band_log_energy(in.audio.data(), in.audio.size(), in.sample_rate, opt.energy);
-    const auto energy_grid = sync::integrate_to_grid(energy, 1000.0 / opt.energy.hop_ms, in.audio_start_s, grid, fps);
-    const auto audio_cue = classic_impl::two_tap(sync::backward_difference(energy_grid));
-    const auto video_cue = classic_impl::two_tap(sync::interpolate_to_grid(motion.opening, in.frame_times_s, grid));
-    r.timings_ms["audio_features"] = classic_impl::elapsed_ms(start);
+    const auto energy_grid = sync::integrate_to_grid(energy, 1000.0 / opt.energy.hop_ms, audio_start_s, grid, fps);
+    const auto audio_cue = two_tap(sync::backward_difference(energy_grid));
+    const auto video_cue = two_tap(sync::interpolate_to_grid(motion.opening, frame_times, grid));
     r.cues = {"mouth opening rate (flow) x d/dt 1-4 kHz log energy"};
 
-    // Correlation.
-    start = clock::now();
     const int max_lag = std::max(1, int(std::ceil(opt.max_offset_ms * fps / 1000.0)));
     auto ncc = sync::NccOptions::symmetric(max_lag);
     ncc.min_overlap = std::max<std::size_t>(8, std::size_t(std::lround(2.0 * fps)));  // >= 2 s of pairs
@@ -198,8 +187,10 @@ inline offset_report estimate_offset(const av_input& in, const ClassicOptions& o
         std::vector<double> peaks;
         if (opt.surrogates > 0 && len >= 8) {
             const std::size_t count = std::size_t(opt.surrogates);
-            for (std::size_t i = 0; i < count; ++i)
-                peaks.push_back(classic_impl::surrogate_peak(video_cue, audio_cue, (len * i) / count, ncc));
+            peaks.resize(count);
+            parallel_for(count, 0, [&](std::size_t b, std::size_t e) {
+                for (std::size_t i = b; i < e; ++i) peaks[i] = surrogate_peak(video_cue, audio_cue, (len * i) / count, ncc);
+            });
         }
         if (!peaks.empty()) {
             double mean = 0, var = 0;
@@ -210,9 +201,10 @@ inline offset_report estimate_offset(const av_input& in, const ClassicOptions& o
             const auto beaten = std::count_if(peaks.begin(), peaks.end(), [&](double p) { return p >= peak.score; });
             r.p_value = double(1 + beaten) / double(1 + peaks.size());
         }
-        r.reliable = !r.at_edge && !peaks.empty() && r.p_value <= std::max(opt.reliable_p, 1.0 / double(1 + peaks.size()));
+        r.reliable =
+            !r.at_edge && !peaks.empty() && r.p_value <= std::max(opt.reliable_p, 1.0 / double(1 + peaks.size()));
     }
-    r.timings_ms["correlation"] = classic_impl::elapsed_ms(start);
+    r.timings_ms["correlation"] = elapsed_ms(start);
 
     if (opt.track_window_s > 0) {
         start = clock::now();
@@ -228,33 +220,92 @@ inline offset_report estimate_offset(const av_input& in, const ClassicOptions& o
             w.start_s += t0;
             w.end_s += t0;
         }
-        r.timings_ms["tracking"] = classic_impl::elapsed_ms(start);
+        r.timings_ms["tracking"] = elapsed_ms(start);
     }
+}
+
+inline std::vector<double> audio_energy(const std::vector<float>& audio, unsigned sample_rate, const ClassicOptions& opt) {
+    if (audio.empty()) detail::throw_invalid_argument("estimate_offset", "the audio is empty");
+    auto e = band_log_energy(audio.data(), audio.size(), sample_rate, opt.energy);
+    if (std::none_of(e.begin(), e.end(), [](double v) { return std::isfinite(v); }))
+        detail::throw_invalid_argument("estimate_offset", "the audio is silent (all zero)");
+    return e;
+}
+
+}  // namespace classic_impl
+
+/// Estimates the offset of decoded audio and frames.
+inline offset_report estimate_offset(const av_input& in, const ClassicOptions& opt = {}) {
+    using clock = std::chrono::steady_clock;
+    SYNCDSP_REQUIRE(opt.max_offset_ms > 0 && opt.max_offset_ms <= 60000, "estimate_offset", "max_offset_ms ",
+                    opt.max_offset_ms, " must be in (0, 60000]");
+    const std::size_t n = in.frames.shape()[0];
+    SYNCDSP_REQUIRE(n == in.frame_times_s.size(), "estimate_offset", n, " frames but ", in.frame_times_s.size(),
+                    " timestamps");
+    if (n < 3) detail::throw_invalid_argument("estimate_offset", "the video has ", n, " frame(s); at least 3 are needed");
+    offset_report r;
+    const auto boxes = classic_impl::choose_boxes(in.frames.shape()[2], in.frames.shape()[1], opt);
+    r.mouth_box = boxes.front();
+    auto start = clock::now();
+    const mouth_motion motion = mouth_flow(in.frames, boxes, opt.mouth);
+    r.timings_ms["flow"] = classic_impl::elapsed_ms(start);
+    start = clock::now();
+    const auto energy = classic_impl::audio_energy(in.audio, in.sample_rate, opt);
+    r.timings_ms["audio_features"] = classic_impl::elapsed_ms(start);
+    classic_impl::correlate(motion, in.frame_times_s, in.fps, energy, in.audio_start_s, opt, r);
     return r;
 }
 
-/// Decodes a media file with ffmpeg and estimates its offset.
+/// Decodes a media file with ffmpeg and estimates its offset. Audio decoding, frame-time probing
+/// and video decoding run concurrently; only the mouth crops of the frames are kept in memory.
 inline offset_report estimate_offset(const std::string& path, const ClassicOptions& opt = {}) {
     using clock = std::chrono::steady_clock;
+    SYNCDSP_REQUIRE(opt.max_offset_ms > 0 && opt.max_offset_ms <= 60000, "estimate_offset", "max_offset_ms ",
+                    opt.max_offset_ms, " must be in (0, 60000]");
     const auto start = clock::now();
     const io::media_info info = io::probe_media(path);
     if (!info.has_audio) detail::throw_invalid_argument("estimate_offset", "'", path, "' has no audio stream");
     if (!info.has_video) detail::throw_invalid_argument("estimate_offset", "'", path, "' has no video stream");
-    av_input in;
-    in.sample_rate = opt.sample_rate;
-    const auto audio = io::decode_audio(path, opt.sample_rate);
-    in.audio.assign(audio.begin(), audio.end());
-    in.audio_start_s = info.audio_start_s;
-    auto video = io::decode_video(path);
-    in.frames = std::move(video.frames);
-    in.frame_times_s = std::move(video.timestamps_s);
-    in.fps = info.fps;
-    bool silent = true;
-    for (float v : in.audio) silent = silent && v == 0.f;
-    if (silent) detail::throw_invalid_argument("estimate_offset", "the audio of '", path, "' is silent (all zero)");
-    const double decode_ms = classic_impl::elapsed_ms(start);
-    offset_report r = estimate_offset(in, opt);
-    r.timings_ms["decode"] = decode_ms;
+    offset_report r;
+    const auto boxes = classic_impl::choose_boxes(std::size_t(info.width), std::size_t(info.height), opt);
+    r.mouth_box = boxes.front();
+
+    double audio_ms = 0;
+    auto audio_job = std::async(std::launch::async, [&] {
+        const auto t = clock::now();
+        const auto samples = io::decode_audio(path, opt.sample_rate);
+        auto e = classic_impl::audio_energy(std::vector<float>(samples.begin(), samples.end()), opt.sample_rate, opt);
+        audio_ms = classic_impl::elapsed_ms(t);
+        return e;
+    });
+    auto times_job = std::async(std::launch::async, [&] { return io::probe_frame_times(path); });
+
+    mouth_cropper crops(boxes, std::size_t(info.width), std::size_t(info.height), opt.mouth.box_size);
+    io::video_decode_options vopt;
+    const std::size_t W = std::size_t(info.width), H = std::size_t(info.height);
+    const std::size_t decoded = io::decode_video_stream(path, info, vopt, [&](const std::uint8_t* px, std::size_t) {
+        crops.add(vision::image_view<const std::uint8_t>(px, W, H, 1));
+        return true;
+    });
+    const double video_decode_ms = classic_impl::elapsed_ms(start);
+    if (decoded == 0) detail::throw_io_error("estimate_offset", "'", path, "' decoded to zero video frames");
+    auto flow_start = clock::now();
+    const mouth_motion motion = mouth_flow(crops, opt.mouth);
+    r.timings_ms["flow"] = classic_impl::elapsed_ms(flow_start);
+
+    std::vector<double> times = times_job.get();
+    if (times.size() >= decoded) {
+        times.resize(decoded);
+    } else {  // no usable packet timestamps: the nominal rate from the stream start
+        times.resize(decoded);
+        const double fps = info.fps > 0 ? info.fps : 25.0;
+        for (std::size_t i = 0; i < decoded; ++i) times[i] = info.video_start_s + double(i) / fps;
+    }
+    const std::vector<double> energy = audio_job.get();
+    r.timings_ms["decode_video"] = video_decode_ms;
+    r.timings_ms["decode_audio_and_features"] = audio_ms;
+    classic_impl::correlate(motion, times, info.fps, energy, info.audio_start_s, opt, r);
+    r.timings_ms["total"] = classic_impl::elapsed_ms(start);
     return r;
 }
 
