@@ -223,3 +223,15 @@ TEST_CASE("shape mismatches are clear errors") {
     tensor<float, 2> lw = xt::zeros<float>({4, 5});
     CHECK_THROWS_WITH_AS(nn::linear(a, lw, none), doctest::Contains("3 features"), invalid_argument);
 }
+
+TEST_CASE("max pooling propagates NaN like torch (closed form)") {
+    tensor<float, 4> x = xt::zeros<float>({1, 1, 4, 4});
+    x(0, 0, 1, 1) = std::nanf("");
+    x(0, 0, 3, 3) = 5.f;
+    nn::pool2d_options o;
+    o.kernel = {2, 2};
+    const auto y = nn::max_pool2d(x, o);
+    CHECK(std::isnan(y(0, 0, 0, 0)));
+    CHECK(y(0, 0, 0, 1) == 0.f);
+    CHECK(y(0, 0, 1, 1) == 5.f);
+}

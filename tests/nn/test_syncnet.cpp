@@ -100,7 +100,7 @@ TEST_CASE("SyncNet /8 fixture: both encoders match PyTorch on synthetic inputs")
     for (std::size_t i = 0; i < rgb.size(); i += 3) std::swap(rgb.data()[i], rgb.data()[i + 2]);
     o.threads = 2;
     const auto e2 = nn::syncnet_embed(net, rgb, nn::frame_order::rgb, mfcc, 3, o);
-    CHECK(relative_error(e2.video, e.video) == 0.0);
+    CHECK(relative_error(e2.video, e.video) <= 1e-6);  // threads regroup the GEMM columns: rounding only
 }
 
 TEST_CASE("SyncNet /8 fixture: protocol on the bundled clip equals the torch statement") {

@@ -103,44 +103,62 @@ inline void finish(float* out, std::size_t channels, std::size_t plane, const fl
     }
 }
 
-/// im2col of one image and one group: rows (ci, kd, ky, kx), columns (od, oy, ox).
-inline void im2col(const float* x, const geometry& g, float* col) {
-    const std::size_t P = g.out_plane();
+/// im2col over a range of "global columns" q = image * P + output position, for one group:
+/// rows (ci, kd, ky, kx), columns q in [q0, q1). `x` points at the group's first channel of image 0
+/// of the range; images are `image_stride` floats apart.
+inline void im2col_range(const float* x, std::size_t image_stride, const geometry& g, std::size_t q0,
+                         std::size_t q1, float* col) {
+    const std::size_t P = g.out_plane(), HW = g.Ho * g.Wo, ncol = q1 - q0;
     std::size_t row = 0;
-    for (std::size_t ci = 0; ci < g.cin_g(); ++ci) {
-        const float* xc = x + ci * g.in_plane();
+    for (std::size_t ci = 0; ci < g.cin_g(); ++ci)
         for (std::size_t kd = 0; kd < g.kD; ++kd)
             for (std::size_t ky = 0; ky < g.kH; ++ky)
                 for (std::size_t kx = 0; kx < g.kW; ++kx, ++row) {
-                    float* dst = col + row * P;
-                    // Valid output x range for this kernel column: 0 <= ox*s - p + kx*d < W.
+                    float* dst = col + row * ncol;
                     const long off_x = long(kx * g.d[2]) - long(g.p[2]);
-                    std::size_t ox_lo = 0, ox_hi = g.Wo;
+                    std::size_t ox_lo = 0, ox_hi = g.Wo;  // outputs whose input column is inside
                     while (ox_lo < g.Wo && long(ox_lo * g.s[2]) + off_x < 0) ++ox_lo;
                     while (ox_hi > ox_lo && long((ox_hi - 1) * g.s[2]) + off_x >= long(g.W)) --ox_hi;
-                    for (std::size_t od = 0; od < g.Do; ++od) {
+                    std::size_t q = q0;
+                    while (q < q1) {
+                        const std::size_t n = q / P, p = q % P;
+                        const std::size_t od = p / HW, oy = (p % HW) / g.Wo, ox = p % g.Wo;
+                        const std::size_t seg = std::min(g.Wo - ox, q1 - q);
                         const long iz = long(od * g.s[0]) - long(g.p[0]) + long(kd * g.d[0]);
-                        for (std::size_t oy = 0; oy < g.Ho; ++oy, dst += g.Wo) {
-                            const long iy = long(oy * g.s[1]) - long(g.p[1]) + long(ky * g.d[1]);
-                            if (iz < 0 || iz >= long(g.D) || iy < 0 || iy >= long(g.H)) {
-                                std::fill(dst, dst + g.Wo, 0.f);
-                                continue;
-                            }
-                            const float* src = xc + (std::size_t(iz) * g.H + std::size_t(iy)) * g.W;
-                            std::fill(dst, dst + ox_lo, 0.f);
+                        const long iy = long(oy * g.s[1]) - long(g.p[1]) + long(ky * g.d[1]);
+                        if (iz < 0 || iz >= long(g.D) || iy < 0 || iy >= long(g.H)) {
+                            std::fill(dst, dst + seg, 0.f);
+                        } else {
+                            const float* src = x + n * image_stride + ci * g.in_plane() +
+                                               (std::size_t(iz) * g.H + std::size_t(iy)) * g.W;
+                            const std::size_t a = std::max(ox, std::min(ox_lo, ox + seg));
+                            const std::size_t b = std::max(a, std::min(ox_hi, ox + seg));
+                            std::fill(dst, dst + (a - ox), 0.f);
                             if (g.s[2] == 1) {
-                                if (ox_hi > ox_lo)
-                                    std::memcpy(dst + ox_lo, src + long(ox_lo) + off_x,
-                                                (ox_hi - ox_lo) * sizeof(float));
+                                if (b > a) std::memcpy(dst + (a - ox), src + long(a) + off_x, (b - a) * sizeof(float));
+                            } else if (g.s[2] == 2) {  // a fixed stride lets the compiler vectorise
+                                const float* s2 = src + long(2 * a) + off_x;
+                                float* d2 = dst + (a - ox);
+                                for (std::size_t o = 0; o < b - a; ++o) d2[o] = s2[2 * o];
                             } else {
-                                for (std::size_t ox = ox_lo; ox < ox_hi; ++ox)
-                                    dst[ox] = src[long(ox * g.s[2]) + off_x];
+                                for (std::size_t o = a; o < b; ++o) dst[o - ox] = src[long(o * g.s[2]) + off_x];
                             }
-                            std::fill(dst + ox_hi, dst + g.Wo, 0.f);
+                            std::fill(dst + (b - ox), dst + seg, 0.f);
                         }
+                        dst += seg;
+                        q += seg;
                     }
                 }
-    }
+}
+
+/// Columns per im2col chunk: enough to keep the GEMM efficient, few enough that the chunk stays in
+/// the L2 cache while the GEMM reads it.
+inline std::size_t chunk_columns(std::size_t K, std::size_t total) {
+    const std::size_t budget = std::size_t(1) << 20;  // bytes
+    std::size_t c = budget / (K * sizeof(float));
+    c = std::max<std::size_t>(c, 128);
+    c = (c + 15) / 16 * 16;
+    return std::min(c, total);
 }
 
 /// Direct depthwise kernel: each output channel co reads input channel co / multiplier.
@@ -187,26 +205,59 @@ inline void run(const float* x, const float* w, const float* bias, float* out, c
     using map_c = Eigen::Map<const row_matrix<float>>;
     using map_m = Eigen::Map<row_matrix<float>>;
     parallel_for(g.N, threads, [&](std::size_t n0, std::size_t n1) {
-        std::vector<float> col;
-        if (!is_depthwise && !pointwise) col.resize(checked_mul(K, P, "conv"));
-        for (std::size_t n = n0; n < n1; ++n) {
-            if (is_depthwise) {
-                depthwise(x, w, bias, out, g, n, act, slope);
-                continue;
-            }
-            for (std::size_t grp = 0; grp < g.groups; ++grp) {
-                const float* xg = x + (n * g.Cin + grp * g.cin_g()) * g.in_plane();
-                const float* src = xg;
-                if (!pointwise) {
-                    im2col(xg, g, col.data());
-                    src = col.data();
+        if (is_depthwise) {
+            for (std::size_t n = n0; n < n1; ++n) depthwise(x, w, bias, out, g, n, act, slope);
+            return;
+        }
+        if (pointwise) {  // the input already is the column matrix of each image
+            for (std::size_t n = n0; n < n1; ++n)
+                for (std::size_t grp = 0; grp < g.groups; ++grp) {
+                    const float* xg = x + (n * g.Cin + grp * g.cin_g()) * g.in_plane();
+                    float* og = out + (n * g.Cout + grp * g.cout_g()) * P;
+                    map_c wm(w + grp * g.cout_g() * K, Eigen::Index(g.cout_g()), Eigen::Index(K));
+                    map_c cm(xg, Eigen::Index(K), Eigen::Index(P));
+                    map_m om(og, Eigen::Index(g.cout_g()), Eigen::Index(P));
+                    om.noalias() = wm * cm;
+                    finish(og, g.cout_g(), P, bias ? bias + grp * g.cout_g() : nullptr, act, slope);
                 }
-                float* og = out + (n * g.Cout + grp * g.cout_g()) * P;
-                map_c wm(w + grp * g.cout_g() * K, Eigen::Index(g.cout_g()), Eigen::Index(K));
-                map_c cm(src, Eigen::Index(K), Eigen::Index(P));
-                map_m om(og, Eigen::Index(g.cout_g()), Eigen::Index(P));
-                om.noalias() = wm * cm;
-                finish(og, g.cout_g(), P, bias ? bias + grp * g.cout_g() : nullptr, act, slope);
+            return;
+        }
+        // Columns of all images of this range, in L2-sized chunks: small outputs (late layers) get
+        // one wide GEMM over several images, big ones (first layer) never build a huge matrix.
+        const std::size_t Q = (n1 - n0) * P;
+        const std::size_t chunk = chunk_columns(K, Q);
+        std::vector<float> col(checked_mul(K, chunk, "conv"));
+        std::vector<float> tmp(checked_mul(g.cout_g(), chunk, "conv"));
+        for (std::size_t grp = 0; grp < g.groups; ++grp) {
+            const float* xg = x + (n0 * g.Cin + grp * g.cin_g()) * g.in_plane();
+            map_c wm(w + grp * g.cout_g() * K, Eigen::Index(g.cout_g()), Eigen::Index(K));
+            const float* bg = bias ? bias + grp * g.cout_g() : nullptr;
+            for (std::size_t q0 = 0; q0 < Q; q0 += chunk) {
+                const std::size_t q1 = std::min(Q, q0 + chunk), nq = q1 - q0;
+                im2col_range(xg, g.Cin * g.in_plane(), g, q0, q1, col.data());
+                map_c cm(col.data(), Eigen::Index(K), Eigen::Index(nq));
+                map_m tm(tmp.data(), Eigen::Index(g.cout_g()), Eigen::Index(nq));
+                tm.noalias() = wm * cm;
+                // Scatter the chunk's columns to their images, adding bias and the activation.
+                for (std::size_t q = q0; q < q1;) {
+                    const std::size_t n = n0 + q / P, p = q % P;
+                    const std::size_t seg = std::min(P - p, q1 - q);
+                    for (std::size_t c = 0; c < g.cout_g(); ++c) {
+                        const float* src = tmp.data() + c * nq + (q - q0);
+                        float* dst = out + (n * g.Cout + grp * g.cout_g() + c) * P + p;
+                        const float b = bg ? bg[c] : 0.f;
+                        if (act == activation::relu)
+                            for (std::size_t i = 0; i < seg; ++i) dst[i] = std::max(src[i] + b, 0.f);
+                        else if (act == activation::leaky_relu)
+                            for (std::size_t i = 0; i < seg; ++i) {
+                                const float v = src[i] + b;
+                                dst[i] = v > 0.f ? v : v * slope;
+                            }
+                        else
+                            for (std::size_t i = 0; i < seg; ++i) dst[i] = src[i] + b;
+                    }
+                    q += seg;
+                }
             }
         }
     });

@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstddef>
 #include <limits>
+#include <vector>
 
 #include "syncdsp/core/error.hpp"
 #include "syncdsp/core/parallel.hpp"
@@ -81,35 +82,77 @@ inline geometry make(const std::array<std::size_t, 5>& xs, pool3d_options o, boo
     return g;
 }
 
+/// max(a, b) that keeps a NaN once one was seen (PyTorch's max pooling propagates NaN).
+inline float nan_max(float acc, float v) { return (v > acc || v != v) ? v : acc; }
+
+/// Valid kernel taps [k_lo, k_hi) of output o on an axis: 0 <= o*s - p + k*d < n.
+inline void taps(std::size_t o, std::size_t s, std::size_t p, std::size_t d, std::size_t k, std::size_t n,
+                 std::size_t& k_lo, std::size_t& k_hi) {
+    const long base = long(o * s) - long(p);
+    k_lo = 0;
+    while (k_lo < k && base + long(k_lo * d) < 0) ++k_lo;
+    k_hi = k;
+    while (k_hi > k_lo && base + long((k_hi - 1) * d) >= long(n)) --k_hi;
+}
+
+/// Separable max pooling: along H, then W, then D (max is associative, so this equals the
+/// window max; padding never wins because every window holds at least one real element).
 inline void max_pool(const float* x, float* out, const geometry& g, unsigned threads) {
     const std::size_t in_plane = g.D * g.H * g.W, out_plane = g.Do * g.Ho * g.Wo;
+    const float ninf = -std::numeric_limits<float>::infinity();
     parallel_for(g.NC, threads, [&](std::size_t c0, std::size_t c1) {
+        std::vector<float> hy(g.D * g.Ho * g.W), hx(g.D * g.Ho * g.Wo);
+        // The ox range whose taps are all inside the row, for a branch-free inner loop.
+        std::size_t ox_in_lo = g.Wo, ox_in_hi = 0;
+        for (std::size_t ox = 0; ox < g.Wo; ++ox) {
+            std::size_t a, b;
+            taps(ox, g.s[2], g.p[2], g.d[2], g.k[2], g.W, a, b);
+            if (a == 0 && b == g.k[2]) {
+                ox_in_lo = std::min(ox_in_lo, ox);
+                ox_in_hi = ox + 1;
+            }
+        }
         for (std::size_t c = c0; c < c1; ++c) {
             const float* xc = x + c * in_plane;
-            float* o = out + c * out_plane;
-            for (std::size_t od = 0; od < g.Do; ++od)
-                for (std::size_t oy = 0; oy < g.Ho; ++oy)
-                    for (std::size_t ox = 0; ox < g.Wo; ++ox) {
-                        float best = -std::numeric_limits<float>::infinity();
-                        bool nan = false;
-                        for (std::size_t kd = 0; kd < g.k[0]; ++kd) {
-                            const long iz = long(od * g.s[0] + kd * g.d[0]) - long(g.p[0]);
-                            if (iz < 0 || iz >= long(g.D)) continue;
-                            for (std::size_t ky = 0; ky < g.k[1]; ++ky) {
-                                const long iy = long(oy * g.s[1] + ky * g.d[1]) - long(g.p[1]);
-                                if (iy < 0 || iy >= long(g.H)) continue;
-                                const float* row = xc + (std::size_t(iz) * g.H + std::size_t(iy)) * g.W;
-                                for (std::size_t kx = 0; kx < g.k[2]; ++kx) {
-                                    const long ix = long(ox * g.s[2] + kx * g.d[2]) - long(g.p[2]);
-                                    if (ix < 0 || ix >= long(g.W)) continue;
-                                    const float v = row[ix];
-                                    if (std::isnan(v)) nan = true;
-                                    else if (v > best) best = v;
-                                }
-                            }
-                        }
-                        *o++ = nan ? std::numeric_limits<float>::quiet_NaN() : best;
+            for (std::size_t z = 0; z < g.D; ++z)  // along H first: whole contiguous rows, vectorised
+                for (std::size_t oy = 0; oy < g.Ho; ++oy) {
+                    float* acc = hy.data() + (z * g.Ho + oy) * g.W;
+                    std::fill(acc, acc + g.W, ninf);
+                    std::size_t a, b;
+                    taps(oy, g.s[1], g.p[1], g.d[1], g.k[1], g.H, a, b);
+                    for (std::size_t k = a; k < b; ++k) {
+                        const float* src = xc + (z * g.H + std::size_t(long(oy * g.s[1]) - long(g.p[1]) + long(k * g.d[1]))) * g.W;
+                        for (std::size_t ix = 0; ix < g.W; ++ix) acc[ix] = nan_max(acc[ix], src[ix]);
                     }
+                }
+            for (std::size_t r = 0; r < g.D * g.Ho; ++r) {  // then along W, on the already reduced rows
+                const float* row = hy.data() + r * g.W;
+                float* h = hx.data() + r * g.Wo;
+                for (std::size_t ox = 0; ox < g.Wo; ++ox) {
+                    float m = ninf;
+                    const long base = long(ox * g.s[2]) - long(g.p[2]);
+                    if (ox >= ox_in_lo && ox < ox_in_hi) {
+                        for (std::size_t k = 0; k < g.k[2]; ++k) m = nan_max(m, row[base + long(k * g.d[2])]);
+                    } else {
+                        std::size_t a, b;
+                        taps(ox, g.s[2], g.p[2], g.d[2], g.k[2], g.W, a, b);
+                        for (std::size_t k = a; k < b; ++k) m = nan_max(m, row[base + long(k * g.d[2])]);
+                    }
+                    h[ox] = m;
+                }
+            }
+            float* o = out + c * out_plane;
+            const std::size_t hw = g.Ho * g.Wo;
+            for (std::size_t od = 0; od < g.Do; ++od) {  // along D
+                float* acc = o + od * hw;
+                std::fill(acc, acc + hw, ninf);
+                std::size_t a, b;
+                taps(od, g.s[0], g.p[0], g.d[0], g.k[0], g.D, a, b);
+                for (std::size_t k = a; k < b; ++k) {
+                    const float* src = hx.data() + std::size_t(long(od * g.s[0]) - long(g.p[0]) + long(k * g.d[0])) * hw;
+                    for (std::size_t i = 0; i < hw; ++i) acc[i] = nan_max(acc[i], src[i]);
+                }
+            }
         }
     });
 }
