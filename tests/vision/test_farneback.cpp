@@ -299,3 +299,29 @@ TEST_CASE("bad input: clear errors; tiny images clamp the pyramid") {
         CHECK(first_non_finite(f.data(), f.size()) == f.size());
     }
 }
+
+TEST_CASE("streaming: an engine reusing the previous frame's expansions gives identical flows") {
+    const auto a = load_gray(golden("vision/mouth_f290.png"));
+    const auto b = load_gray(golden("vision/mouth_f291.png"));
+    for (bool g : {false, true}) {
+        farneback_options o;
+        o.gaussian = g;
+        farneback_engine eng(o);
+        image<float> f1, f2, f3;
+        eng.compute<std::uint8_t>(a.view(), b.view(), f1);
+        eng.compute<std::uint8_t>(b.view(), a.view(), f2);  // prev == last next: expansions reused
+        eng.compute<std::uint8_t>(a.view(), b.view(), f3);  // reused again
+        const auto r2 = farneback_flow(b, a, o), r3 = farneback_flow(a, b, o);
+        CHECK(std::equal(f2.data(), f2.data() + f2.size(), r2.data()));
+        CHECK(std::equal(f3.data(), f3.data() + f3.size(), r3.data()));
+        CHECK(std::equal(f1.data(), f1.data() + f1.size(), r3.data()));
+        // A different parameter set must not reuse stale expansions.
+        farneback_options o7 = o;
+        o7.poly_n = 7;
+        o7.poly_sigma = 1.5;
+        farneback_engine e7(o7);
+        image<float> p7;
+        e7.compute<std::uint8_t>(a.view(), b.view(), p7);
+        CHECK_FALSE(std::equal(p7.data(), p7.data() + p7.size(), f1.data()));
+    }
+}

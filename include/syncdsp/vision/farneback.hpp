@@ -540,6 +540,16 @@ public:
         to_float(prev, full_[0]);
         to_float(next, full_[1]);
         const int L = farneback_levels_used(prev.width, prev.height, opt_);
+        // Streaming: when this call's first frame is the previous call's second frame (same pixels,
+        // same expansion parameters), its polynomial expansions are already known at every level.
+        const bool reuse = cache_valid_ && cache_L_ == L && cache_n_ == opt_.poly_n &&
+                           cache_sigma_ == opt_.poly_sigma && cache_scale_ == opt_.pyr_scale &&
+                           last_next_.width() == prev.width && last_next_.height() == prev.height &&
+                           std::equal(full_[0].data(), full_[0].data() + full_[0].size(), last_next_.data());
+        cache_valid_ = false;  // until this call completes
+        if (Rlev_[0].size() < std::size_t(L + 1)) Rlev_[0].resize(std::size_t(L + 1));
+        if (Rlev_[1].size() < std::size_t(L + 1)) Rlev_[1].resize(std::size_t(L + 1));
+        if (reuse) std::swap(Rlev_[0], Rlev_[1]);
         if (basis_.n != opt_.poly_n || basis_sigma_ != opt_.poly_sigma) {
             basis_ = impl::make_poly_basis(opt_.poly_n, opt_.poly_sigma);
             basis_sigma_ = opt_.poly_sigma;
@@ -572,17 +582,21 @@ public:
                 for (std::size_t i = 0; i < cur.size(); ++i) cur.data()[i] = static_cast<float>(cur.data()[i] * up);
             }
             const std::vector<float> gk = gaussian_kernel(ksize, sigma);
-            for (int f = 0; f < 2; ++f) {
+            std::vector<float>* R[2] = {&Rlev_[0][std::size_t(k)], &Rlev_[1][std::size_t(k)]};
+            for (int f = reuse ? 1 : 0; f < 2; ++f) {
                 level_image(full_[f], gk, w, h, level_[f]);
-                if (R_[f].size() < std::size_t(w * h * 5)) R_[f].resize(std::size_t(w * h * 5));
+                if (R[f]->size() < std::size_t(w * h * 5)) R[f]->resize(std::size_t(w * h * 5));
+                float* dst = R[f]->data();
                 stripes(h, threads, [&](unsigned t, long y0, long y1) {
-                    impl::poly_expand_rows(level_[f].data(), R_[f].data(), w, h, y0, y1, basis_, scratch_[t]);
+                    impl::poly_expand_rows(level_[f].data(), dst, w, h, y0, y1, basis_, scratch_[t]);
                 });
             }
+            const float* R0 = R[0]->data();
+            const float* R1 = R[1]->data();
             if (M_.size() < std::size_t(5 * w * h)) M_.resize(std::size_t(5 * w * h));
             auto update = [&]() {
                 stripes(h, threads, [&](unsigned, long y0, long y1) {
-                    impl::update_matrices_rows(R_[0].data(), R_[1].data(), cur.data(), M_.data(), w, h, y0, y1);
+                    impl::update_matrices_rows(R0, R1, cur.data(), M_.data(), w, h, y0, y1);
                 });
             };
             update();
@@ -597,6 +611,12 @@ public:
             }
             if (k > 0) have_prev_level = true;
         }
+        std::swap(last_next_, full_[1]);
+        cache_valid_ = true;
+        cache_L_ = L;
+        cache_n_ = opt_.poly_n;
+        cache_sigma_ = opt_.poly_sigma;
+        cache_scale_ = opt_.pyr_scale;
     }
 
     /// Convenience overloads for owning images.
@@ -740,7 +760,12 @@ private:
     double basis_sigma_ = -1;
     std::vector<float> gwin_;
     image<float> full_[2], level_[2], blurred_, initial_, level_flow_[2];
-    std::vector<float> R_[2], M_, tmp_, pad_, hrow_[2];
+    std::vector<float> M_, tmp_, pad_, hrow_[2];
+    std::vector<std::vector<float>> Rlev_[2];  // expansions per level of prev [0] and next [1]
+    image<float> last_next_;                  // previous call's second frame (for reuse)
+    bool cache_valid_ = false;
+    int cache_L_ = -1, cache_n_ = -1;
+    double cache_sigma_ = -1, cache_scale_ = -1;
     std::vector<long> cols_, rows_, col_of_, row_of_;
     std::vector<char> need_;
     std::vector<impl::farneback_scratch> scratch_;
