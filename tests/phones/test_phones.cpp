@@ -288,6 +288,30 @@ TEST_CASE("phones: empty, all-zero and too-short inputs have defined results") {
     CHECK_THROWS_AS(sa::recognise_phones(dec, bad.data(), bad.size(), 16000), syncdsp::invalid_argument);
 }
 
+TEST_CASE("phones: speech looks like speech, a tone and noise do not") {
+    if (!have_model()) SYNCDSP_SKIP("pocketsphinx-en-us model not installed");
+    sa::phone_decoder dec;
+    // 3 s of a 440 Hz sine and of uniform noise (closed-form signals).
+    std::vector<float> tone(48000), noise(48000);
+    std::uint32_t seed = 7;
+    for (std::size_t i = 0; i < tone.size(); ++i) {
+        tone[i] = 0.3f * static_cast<float>(std::sin(2 * M_PI * 440.0 * static_cast<double>(i) / 16000.0));
+        seed = seed * 1664525u + 1013904223u;
+        noise[i] = (static_cast<float>(seed >> 8) / 16777216.0f - 0.5f) * 0.2f;
+    }
+    const auto t = sa::recognise_phones(dec, tone.data(), tone.size(), 16000);
+    const auto w = sa::recognise_phones(dec, noise.data(), noise.size(), 16000);
+    CHECK_FALSE(sa::looks_like_speech(t));
+    CHECK_FALSE(sa::looks_like_speech(w));
+    CHECK_FALSE(sa::looks_like_speech(sa::phone_result{}));
+    auto x = speak(sentence, "en-us", "phones_speechlike");
+    if (x.empty()) SYNCDSP_SKIP("espeak-ng or ffmpeg not available");
+    const auto s = sa::recognise_phones(dec, x.data(), x.size(), 16000);
+    CHECK(sa::looks_like_speech(s));
+    MESSAGE("phones/s: tone " << t.phone_rate_hz() << ", noise " << w.phone_rate_hz() << ", speech "
+                              << s.phone_rate_hz());
+}
+
 TEST_CASE("phones: same result as pocketsphinx_batch with the same settings") {
     if (!have_model()) SYNCDSP_SKIP("pocketsphinx-en-us model not installed");
     if (!program_runs("command -v pocketsphinx_batch"))

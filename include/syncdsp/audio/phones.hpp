@@ -133,6 +133,15 @@ struct phone_result {
     }
 };
 
+/// A first "is this speech?" test for turning the phone cue on automatically: at least
+/// `min_phone_rate_hz` non-silence phones per second of decoded audio. Measured (docs/phones.md):
+/// 7.6-10.5 phones/s on 11 real English clips and 9.3-9.8 on espeak-ng speech in six voices;
+/// 0-0.3 on white/pink noise, a sine tone and a plucked chord. 3 lies in that gap; it is not
+/// calibrated on music or crowd noise.
+inline bool looks_like_speech(const phone_result& r, double min_phone_rate_hz = 3.0) {
+    return !r.utterances.empty() && r.phone_rate_hz() >= min_phone_rate_hz;
+}
+
 /// Model paths after applying options, environment and defaults; `source` says which applied.
 struct phone_model_paths {
     std::string model_dir, phone_lm;
