@@ -501,6 +501,10 @@ TEST_CASE("phones: the CLI prints segments and the openness track as JSON") {
     const auto y = syncdsp::io::decode_audio(wav, 16000);  // what the CLI decodes
     const auto direct = sa::recognise_phones(y.data(), y.size(), 16000);
     CHECK(j["segments"].size() == direct.segments.size());
+    // Other sample rates are resampled by the CLI: espeak-ng's own 22050 Hz file works.
+    const auto native = syncdsp::io::run_process({cli, "phones", syncdsp::test::scratch("phones_cli.wav"), "--json"},
+                                                 [](const std::uint8_t*, std::size_t) { return true; });
+    CHECK(native.exit_code == 0);
     const auto bad = syncdsp::io::run_process({cli, "phones", wav, "--model", "/nonexistent"},
                                               [](const std::uint8_t*, std::size_t) { return true; });
     CHECK(bad.exit_code == 1);
