@@ -76,6 +76,7 @@ for secs in ([60] if quick else [60, 3600]):
     ta_lib = timeit(lambda: m_lib(t))
     s_psf = cpp.get(f"BM_mfcc_f/psf/{secs}")
     s_psf_file = cpp.get(f"BM_mfcc_psf_from_file/{secs}")
+    s_read = cpp.get(f"BM_read_wav_only/{secs}")
     s_psf_meas = cpp.get(f"BM_mfcc_f_measure/psf_measure/{secs}")
     fft512m = cpp.get(f"BM_fft_only_measure/{secs}/512/160")
     s_kaldi = cpp.get(f"BM_mfcc_f/kaldi/{secs}")
@@ -101,7 +102,8 @@ for secs in ([60] if quick else [60, 3600]):
     print(f"\n-- {secs} s of audio: FFT-only bound 512-pt x {secs*100}: {fft512:.4f} s; 2048-pt x {secs*16000//512}: {fft2048:.4f} s")
     print(f"   psf / bound = {s_psf/fft512:.2f}x, kaldi / bound = {s_kaldi/fft512:.2f}x, "
           f"librosa speech / bound = {s_lsp/fft512:.2f}x, librosa / bound = {s_lib/fft2048:.2f}x; "
-          f"psf = {secs/s_psf:.0f}x real time ({secs/s_psf_file:.0f}x with the WAV read)")
+          f"psf = {secs/s_psf:.0f}x real time ({secs/s_psf_file:.0f}x with the WAV read: {s_psf_file:.3f} s, "
+          f"of which reading {s_read:.3f} s)")
     print(f"   with FFTW_MEASURE: bound {fft512m:.4f} s, psf {s_psf_meas:.4f} s = {s_psf_meas/fft512m:.2f}x the bound, "
           f"{secs/s_psf_meas:.0f}x real time")
 

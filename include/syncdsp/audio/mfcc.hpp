@@ -336,41 +336,40 @@ inline void require_samples(std::size_t n, const char* where) {
 
 }  // namespace impl
 
-/// Mel power spectrogram (frames, n_mels) (librosa.feature.melspectrogram, transposed).
+/// Mel power spectrogram (frames, n_mels) of x[0..n) (librosa.feature.melspectrogram, transposed).
 template <class T>
-tensor<T, 2> mel_spectrogram(const tensor<T, 1>& x, const LogMelOptions& o) {
+tensor<T, 2> mel_spectrogram(const T* x, std::size_t n, const LogMelOptions& o) {
     LogMelOptions p = o;
     p.log.type = log_type::none;
     p.validate();
-    impl::require_samples(x.size(), "mel_spectrogram");
+    impl::require_samples(n, "mel_spectrogram");
     std::vector<T> mel, energy;
-    impl::mel_frames(x.data(), x.size(), p, mel, energy, "mel_spectrogram");
-    const std::size_t nf = energy.size(), nm = p.mel.n_mels;
-    tensor<T, 2> out = tensor<T, 2>::from_shape({nf, nm});
+    impl::mel_frames(x, n, p, mel, energy, "mel_spectrogram");
+    tensor<T, 2> out = tensor<T, 2>::from_shape({energy.size(), p.mel.n_mels});
     std::copy(mel.begin(), mel.end(), out.data());
     return out;
 }
 
-/// Log-mel spectrogram (frames, n_mels).
+/// Log-mel spectrogram (frames, n_mels) of x[0..n).
 template <class T>
-tensor<T, 2> log_mel(const tensor<T, 1>& x, const LogMelOptions& o) {
+tensor<T, 2> log_mel(const T* x, std::size_t n, const LogMelOptions& o) {
     o.validate();
-    impl::require_samples(x.size(), "log_mel");
+    impl::require_samples(n, "log_mel");
     std::vector<T> mel, energy;
-    impl::mel_frames(x.data(), x.size(), o, mel, energy, "log_mel");
+    impl::mel_frames(x, n, o, mel, energy, "log_mel");
     impl::apply_log(mel.data(), mel.size(), o.log);
     tensor<T, 2> out = tensor<T, 2>::from_shape({energy.size(), o.mel.n_mels});
     std::copy(mel.begin(), mel.end(), out.data());
     return out;
 }
 
-/// MFCC (frames, n_mfcc).
+/// MFCC (frames, n_mfcc) of x[0..n) (e.g. straight from io::read_wav's mono samples, no copy).
 template <class T>
-tensor<T, 2> mfcc(const tensor<T, 1>& x, const MfccOptions& o) {
+tensor<T, 2> mfcc(const T* x, std::size_t n, const MfccOptions& o) {
     o.validate();
-    impl::require_samples(x.size(), "mfcc");
+    impl::require_samples(n, "mfcc");
     std::vector<T> mel, energy;
-    impl::mel_frames(x.data(), x.size(), o.logmel, mel, energy, "mfcc", o.energy_c0);
+    impl::mel_frames(x, n, o.logmel, mel, energy, "mfcc", o.energy_c0);
     impl::apply_log(mel.data(), mel.size(), o.logmel.log);
     const impl::cepstrum<T> c(o);
     const std::size_t nf = energy.size(), nm = o.logmel.mel.n_mels;
@@ -378,5 +377,12 @@ tensor<T, 2> mfcc(const tensor<T, 1>& x, const MfccOptions& o) {
     for (std::size_t t = 0; t < nf; ++t) c.apply(mel.data() + t * nm, energy[t], out.data() + t * o.n_mfcc);
     return out;
 }
+
+template <class T>
+tensor<T, 2> mel_spectrogram(const tensor<T, 1>& x, const LogMelOptions& o) { return mel_spectrogram(x.data(), x.size(), o); }
+template <class T>
+tensor<T, 2> log_mel(const tensor<T, 1>& x, const LogMelOptions& o) { return log_mel(x.data(), x.size(), o); }
+template <class T>
+tensor<T, 2> mfcc(const tensor<T, 1>& x, const MfccOptions& o) { return mfcc(x.data(), x.size(), o); }
 
 }  // namespace syncdsp::audio
