@@ -72,7 +72,8 @@ TEST_CASE("syncdsp flow writes OpenCV's flow; errors leave no file") {
     std::remove(bad.c_str());
     CHECK(run("flow " + golden("vision/mouth_f290.png") + " " + golden("vision/full454_f290.png") + " -o " + bad) == 1);
     const std::string junk = scratch("junk.png");
-    syncdsp::io::write_file_atomic(junk, "\x89PNG\r\n\x1a\n garbage", 18);
+    const std::string junk_bytes = "\x89PNG\r\n\x1a\n garbage";
+    syncdsp::io::write_file_atomic(junk, junk_bytes.data(), junk_bytes.size());
     CHECK(run("flow " + junk + " " + golden("vision/mouth_f291.png") + " -o " + bad) == 1);
     CHECK(run("flow " + golden("vision/mouth_f290.png") + " " + golden("vision/mouth_f291.png") + " --pyr-scale 1.5 -o " + bad) == 2);
     CHECK(run("flow " + golden("vision/mouth_f290.png") + " " + golden("vision/mouth_f291.png") + " --levels 2.5 -o " + bad) == 2);
