@@ -198,6 +198,23 @@ TEST_CASE("phone_openness: track is the time-weighted mean per interval, NaN whe
     // Overlapping segments are rejected.
     const std::vector<sa::phone_segment> bad = {{"AA", 0.0, 0.5, 0}, {"P", 0.4, 1.0, 0}};
     CHECK_THROWS_AS(sa::openness_track(bad, 4.0, 0.0, 4), syncdsp::invalid_argument);
+    // Real frame times: the same grid given as timestamps gives the same track; an uneven grid
+    // averages over its own intervals.
+    std::vector<double> times;
+    for (int i = 0; i < 8; ++i) times.push_back(i * 0.25);
+    auto w = sa::openness_track(segs, times, 2.0);
+    for (std::size_t i = 0; i < 8; ++i) {
+        CHECK(w.valid(i) == t.valid(i));
+        if (t.valid(i)) CHECK(w.openness(i) == doctest::Approx(t.openness(i)));
+    }
+    CHECK(w.rate_hz == doctest::Approx(4.0));
+    auto uneven = sa::openness_track(segs, std::vector<double>{0.0, 0.4, 1.75}, 2.0);
+    CHECK(uneven.openness(0) == doctest::Approx(aa));
+    // [0.4, 1.75): AA 0.1 s, P 0.5 s, gap 0.5 s, IY 0.25 s -> 0.85 of 1.35 s covered (valid).
+    CHECK(uneven.valid(1) == 1);
+    CHECK(uneven.openness(1) == doctest::Approx((0.1 * aa + 0.5 * 0.0 + 0.25 * iy) / 0.85));
+    CHECK(uneven.openness(2) == doctest::Approx(iy));
+    CHECK_THROWS_AS(sa::openness_track(segs, std::vector<double>{0.0, 0.0}, 1.0), syncdsp::invalid_argument);
     // Over a result: n = ceil(duration * rate).
     sa::phone_result r;
     r.duration_s = 2.0;

@@ -16,7 +16,8 @@
 // Every entry's reason is in the table (phone_openness_table()) and in docs/phones.md.
 //
 // openness_track() turns segments into a curve on a uniform time grid (e.g. one sample per video
-// frame): each sample is the time-weighted mean openness over its interval [t_i, t_i + 1/rate);
+// frame) or on real frame timestamps: each sample is the time-weighted mean openness over its
+// interval (e.g. [t_i, t_i + 1/rate));
 // samples less than half covered by decoded audio (missing spans, beyond the end) are NaN and
 // marked invalid. The first difference (per sample) is what a rate cue is correlated with.
 #pragma once
@@ -114,16 +115,9 @@ struct openness_track_result {
     tensor<std::uint8_t, 1> valid;     ///< 1 where openness is defined
 };
 
-/// Openness on the grid t_i = start_s + i / rate_hz, i < n, each sample the time-weighted mean
-/// over [t_i, t_i + 1/rate_hz) of the segments' openness; valid when segments cover at least
-/// `min_coverage` of the interval. Segments must be sorted and not overlapping.
-inline openness_track_result openness_track(const std::vector<phone_segment>& segments, double rate_hz,
-                                            double start_s, std::size_t n, double min_coverage = 0.5) {
-    SYNCDSP_REQUIRE(std::isfinite(rate_hz) && rate_hz > 0 && rate_hz <= 1000, "openness_track",
-                    "rate_hz must be in (0, 1000], got ", rate_hz);
-    SYNCDSP_REQUIRE(std::isfinite(start_s), "openness_track", "start_s must be finite, got ", start_s);
-    SYNCDSP_REQUIRE(min_coverage > 0 && min_coverage <= 1, "openness_track",
-                    "min_coverage must be in (0, 1], got ", min_coverage);
+namespace phone_openness_impl {
+
+inline std::vector<float> segment_values(const std::vector<phone_segment>& segments) {
     std::vector<float> value(segments.size());
     for (std::size_t j = 0; j < segments.size(); ++j) {
         const auto& s = segments[j];
@@ -133,17 +127,24 @@ inline openness_track_result openness_track(const std::vector<phone_segment>& se
                         " starts at ", s.start_s, " before segment ", j - 1, " ends (", segments[j - 1].end_s, ")");
         value[j] = phone_openness(s.phone);
     }
-    openness_track_result r;
-    r.start_s = start_s;
-    r.rate_hz = rate_hz;
+    return value;
+}
+
+/// Fills r.openness/valid/delta for intervals [edge(i), edge(i) + width(i)), in increasing order.
+template <class Interval>
+void fill(openness_track_result& r, const std::vector<phone_segment>& segments, std::size_t n,
+          double min_coverage, Interval interval) {
+    SYNCDSP_REQUIRE(min_coverage > 0 && min_coverage <= 1, "openness_track",
+                    "min_coverage must be in (0, 1], got ", min_coverage);
+    const std::vector<float> value = segment_values(segments);
     r.openness = tensor<float, 1>::from_shape({n});
     r.delta = tensor<float, 1>::from_shape({n});
     r.valid = tensor<std::uint8_t, 1>::from_shape({n});
     const float nan = std::nanf("");
-    const double width = 1.0 / rate_hz;
     std::size_t j = 0;  // first segment that may overlap the current interval
     for (std::size_t i = 0; i < n; ++i) {
-        const double a = start_s + static_cast<double>(i) * width, b = a + width;
+        double a = 0, b = 0;
+        interval(i, a, b);
         while (j < segments.size() && segments[j].end_s <= a) ++j;
         double covered = 0, sum = 0;
         for (std::size_t k = j; k < segments.size() && segments[k].start_s < b; ++k) {
@@ -153,12 +154,55 @@ inline openness_track_result openness_track(const std::vector<phone_segment>& se
                 sum += o * value[k];
             }
         }
-        const bool ok = covered >= min_coverage * width - 1e-12;
+        const bool ok = covered > 0 && covered >= min_coverage * (b - a) - 1e-12;
         r.valid(i) = ok ? 1 : 0;
         r.openness(i) = ok ? static_cast<float>(sum / covered) : nan;
     }
     for (std::size_t i = 0; i < n; ++i)
         r.delta(i) = (i > 0 && r.valid(i) && r.valid(i - 1)) ? r.openness(i) - r.openness(i - 1) : nan;
+}
+
+}  // namespace phone_openness_impl
+
+/// Openness on the grid t_i = start_s + i / rate_hz, i < n, each sample the time-weighted mean
+/// over [t_i, t_i + 1/rate_hz) of the segments' openness; valid when segments cover at least
+/// `min_coverage` of the interval. Segments must be sorted and not overlapping.
+inline openness_track_result openness_track(const std::vector<phone_segment>& segments, double rate_hz,
+                                            double start_s, std::size_t n, double min_coverage = 0.5) {
+    SYNCDSP_REQUIRE(std::isfinite(rate_hz) && rate_hz > 0 && rate_hz <= 1000, "openness_track",
+                    "rate_hz must be in (0, 1000], got ", rate_hz);
+    SYNCDSP_REQUIRE(std::isfinite(start_s), "openness_track", "start_s must be finite, got ", start_s);
+    openness_track_result r;
+    r.start_s = start_s;
+    r.rate_hz = rate_hz;
+    const double width = 1.0 / rate_hz;
+    phone_openness_impl::fill(r, segments, n, min_coverage, [&](std::size_t i, double& a, double& b) {
+        a = start_s + static_cast<double>(i) * width;
+        b = a + width;
+    });
+    return r;
+}
+
+/// Openness per video frame with real (e.g. variable-rate) timestamps: frame i covers
+/// [frame_times[i], frame_times[i + 1]), the last one [frame_times.back(), last_end_s). Times must
+/// increase strictly. The result's rate_hz is the mean frame rate, start_s the first time.
+inline openness_track_result openness_track(const std::vector<phone_segment>& segments,
+                                            const std::vector<double>& frame_times, double last_end_s,
+                                            double min_coverage = 0.5) {
+    SYNCDSP_REQUIRE(!frame_times.empty(), "openness_track", "frame_times is empty");
+    for (std::size_t i = 0; i < frame_times.size(); ++i) {
+        const double next = i + 1 < frame_times.size() ? frame_times[i + 1] : last_end_s;
+        SYNCDSP_REQUIRE(std::isfinite(frame_times[i]) && std::isfinite(next) && next > frame_times[i],
+                        "openness_track", "frame times must be finite and increase: frame ", i, " at ",
+                        frame_times[i], " ends at ", next);
+    }
+    openness_track_result r;
+    r.start_s = frame_times.front();
+    r.rate_hz = static_cast<double>(frame_times.size()) / (last_end_s - frame_times.front());
+    phone_openness_impl::fill(r, segments, frame_times.size(), min_coverage, [&](std::size_t i, double& a, double& b) {
+        a = frame_times[i];
+        b = i + 1 < frame_times.size() ? frame_times[i + 1] : last_end_s;
+    });
     return r;
 }
 
