@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
 #include <Eigen/Core>
@@ -93,32 +94,50 @@ inline void pointwise(const nhwc_map& in, const float* w, const float* bias, std
     }
 }
 
-/// Regular 3x3 conv + bias (TF HWIO filters [3,3,Cin,Cout]) with explicit geometry, lowered row by
-/// row to a GEMM (Wo x 9Cin) * (9Cin x Cout). For the small first layers (Cin = 3).
+/// Regular 3x3 conv + bias (TF HWIO filters [3,3,Cin,Cout]) with explicit geometry, lowered to
+/// GEMMs (rows x 9Cin) * (9Cin x Cout) over blocks of output rows (about 8k pixels per block, so
+/// the column buffer stays in cache and each GEMM is large enough to run at full speed).
 inline void conv3x3(const nhwc_map& in, const float* w, const float* bias, std::size_t cout, std::size_t stride,
                     tf_pad py, tf_pad px, nhwc_map& out) {
     const std::size_t C = in.c, K = 9 * C;
     out.reset(py.out, px.out, cout);
+    if (py.out == 0 || px.out == 0) return;
     using mat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
     Eigen::Map<const mat> W(w, Eigen::Index(K), Eigen::Index(cout));
-    mat col(Eigen::Index(px.out), Eigen::Index(K));
-    for (std::size_t oy = 0; oy < py.out; ++oy) {
-        col.setZero();
-        for (std::size_t ox = 0; ox < px.out; ++ox) {
-            float* dst = col.data() + ox * K;
-            for (std::size_t ky = 0; ky < 3; ++ky) {
-                const long iy = long(oy * stride + ky) - long(py.before);
-                if (iy < 0 || iy >= long(in.h)) continue;
-                for (std::size_t kx = 0; kx < 3; ++kx) {
-                    const long ix = long(ox * stride + kx) - long(px.before);
-                    if (ix < 0 || ix >= long(in.w)) continue;
-                    const float* s = in.px(std::size_t(iy), std::size_t(ix));
-                    std::copy(s, s + C, dst + (ky * 3 + kx) * C);
+    const std::size_t rows_per_block = std::max<std::size_t>(1, 8192 / px.out);
+    mat col(Eigen::Index(rows_per_block * px.out), Eigen::Index(K));
+    for (std::size_t y0 = 0; y0 < py.out; y0 += rows_per_block) {
+        const std::size_t nrows = std::min(rows_per_block, py.out - y0);
+        const std::size_t P = nrows * px.out;
+        for (std::size_t r = 0; r < nrows; ++r) {
+            const std::size_t oy = y0 + r;
+            for (std::size_t ox = 0; ox < px.out; ++ox) {
+                float* dst = col.data() + (r * px.out + ox) * K;
+                const long iy0 = long(oy * stride) - long(py.before), ix0 = long(ox * stride) - long(px.before);
+                if (iy0 >= 0 && ix0 >= 0 && iy0 + 3 <= long(in.h) && ix0 + 3 <= long(in.w)) {  // interior: 3 row runs
+                    for (std::size_t ky = 0; ky < 3; ++ky) {
+                        const float* s = in.px(std::size_t(iy0) + ky, std::size_t(ix0));
+                        std::copy(s, s + 3 * C, dst + ky * 3 * C);
+                    }
+                    continue;
+                }
+                for (std::size_t ky = 0; ky < 3; ++ky) {
+                    const long iy = long(oy * stride + ky) - long(py.before);
+                    for (std::size_t kx = 0; kx < 3; ++kx) {
+                        const long ix = long(ox * stride + kx) - long(px.before);
+                        float* d = dst + (ky * 3 + kx) * C;
+                        if (iy < 0 || iy >= long(in.h) || ix < 0 || ix >= long(in.w)) {
+                            std::fill(d, d + C, 0.f);
+                        } else {
+                            const float* s = in.px(std::size_t(iy), std::size_t(ix));
+                            std::copy(s, s + C, d);
+                        }
+                    }
                 }
             }
         }
-        Eigen::Map<mat> Y(out.px(oy, 0), Eigen::Index(px.out), Eigen::Index(cout));
-        Y.noalias() = col * W;
+        Eigen::Map<mat> Y(out.px(y0, 0), Eigen::Index(P), Eigen::Index(cout));
+        Y.noalias() = col.topRows(Eigen::Index(P)) * W;
         if (bias) {
             Eigen::Map<const Eigen::Matrix<float, 1, Eigen::Dynamic>> B(bias, Eigen::Index(cout));
             Y.rowwise() += B;
