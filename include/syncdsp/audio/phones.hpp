@@ -187,9 +187,8 @@ inline std::vector<std::string> missing_model_files(const phone_model_paths& p) 
 }
 
 inline const char* install_hint() {
-    return "install it with `apt-get install libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us` "
-           "(or run scripts/setup.sh) and rebuild, or point SYNCDSP_POCKETSPHINX_MODEL / "
-           "SYNCDSP_POCKETSPHINX_PHONE_LM at a model";
+    return "install the model with `apt-get install pocketsphinx-en-us`, or point SYNCDSP_POCKETSPHINX_MODEL / "
+           "SYNCDSP_POCKETSPHINX_PHONE_LM (or phone_options / --model, --phone-lm) at one";
 }
 
 inline void validate_options(const phone_options& o) {
@@ -357,8 +356,9 @@ inline std::string phone_recogniser_status(const phone_options& opt = {}) {
            phones_impl::install_hint();
 #else
     (void)opt;
-    return std::string("syncdsp was built without pocketsphinx, so the phone recogniser is not available; ") +
-           phones_impl::install_hint();
+    return "syncdsp was built without pocketsphinx: install it with `apt-get install libpocketsphinx-dev "
+           "libsphinxbase-dev pocketsphinx-en-us` (or run scripts/setup.sh), then reconfigure and rebuild "
+           "(the target syncdsp::phones appears when CMake finds it)";
 #endif
 }
 
