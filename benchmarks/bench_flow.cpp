@@ -5,7 +5,9 @@
 //
 // Arguments of each benchmark: size id (0 = 96x96, 1 = 224x224, 2 = 640x360), gaussian (0/1),
 // threads. The OpenCV side exists only when CMake found OpenCV (SYNCDSP_HAVE_OPENCV); its thread
-// count is set with cv::setNumThreads. Report: benchmarks/README.md, section "Vision".
+// count is set with cv::setNumThreads. syncdsp_farneback_stream alternates the two frames so that
+// each call can reuse the previous call's second-frame expansions, as when processing a video.
+// Report: benchmarks/README.md, section "Vision".
 //
 //   build-vision/benchmarks/bench_flow --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 #include <cstdint>
@@ -97,6 +99,25 @@ void BM_syncdsp_farneback(benchmark::State& st) {
     set_label(st, p, o.gaussian, int(o.threads));
 }
 
+/// A video stream: pairs (a, b), (b, a), (a, b)... so each pair's first frame is the previous
+/// pair's second frame and the engine reuses its expansions (syncdsp only; no OpenCV equivalent).
+void BM_syncdsp_farneback_stream(benchmark::State& st) {
+    const auto& p = inputs(int(st.range(0)));
+    farneback_options o;
+    o.gaussian = st.range(1) != 0;
+    o.threads = unsigned(st.range(2));
+    farneback_engine eng(o);
+    image<float> flow;
+    bool flip = false;
+    for (auto _ : st) {
+        if (flip) eng.compute<std::uint8_t>(p.b.view(), p.a.view(), flow);
+        else eng.compute<std::uint8_t>(p.a.view(), p.b.view(), flow);
+        flip = !flip;
+        benchmark::DoNotOptimize(flow.data());
+    }
+    set_label(st, p, o.gaussian, int(o.threads));
+}
+
 #ifdef SYNCDSP_HAVE_OPENCV
 void BM_opencv_farneback(benchmark::State& st) {
     const auto& p = inputs(int(st.range(0)));
@@ -133,6 +154,9 @@ int main(int argc, char** argv) {
                 benchmark::RegisterBenchmark("opencv_farneback", BM_opencv_farneback)
                     ->Args({size, g, threads})->Unit(benchmark::kMillisecond)->UseRealTime();
             }
+    for (int size : {0, 1, 2})
+        benchmark::RegisterBenchmark("syncdsp_farneback_stream", BM_syncdsp_farneback_stream)
+            ->Args({size, 0, 1})->Unit(benchmark::kMillisecond)->UseRealTime();
     benchmark::Initialize(&argc, argv);
     if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
     benchmark::RunSpecifiedBenchmarks();
