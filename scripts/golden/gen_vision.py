@@ -24,6 +24,10 @@ What is written and which OpenCV call made it:
   flow_mouth_p7.npy             ... (0.7, 5, 9, 4, 7, 1.5, GAUSSIAN) another parameter set
   flow_mouth_init.npy           ... (0.5, 3, 15, 3, 5, 1.2, USE_INITIAL_FLOW) from init_mouth.npy
   init_mouth.npy                the initial flow: constant (1.0, -0.5)
+  lipfeat_mouth_box.npy         numpy lip-motion features of flow_mouth_box.npy (whole field and the
+                                region x 10, y 20, 60x51): mean dy, mean |dy|, mean magnitude,
+                                opening rate (bottom floor(h/2) rows minus top floor(h/2) rows),
+                                4-bin magnitude histogram over [0, 4) px (last bin open-ended)
   odd_61x45_a.png/_b.png, flow_odd_box.npy   odd-size crop (level sizes round half to even)
   full454_f290.png/_f291.png    the 454x256 uncropped frames 290/291
   flow_full454_box_sub4.npy     flow of the full frames, flags 0, every 4th pixel ([::4, ::4])
@@ -110,6 +114,22 @@ cv2.imwrite(os.path.join(out, "mouth_f291.png"), mb)
 save("flow_mouth_box.npy", flow(ma, mb))
 save("flow_mouth_gauss.npy", flow(ma, mb, flags=G))
 save("flow_mouth_p7.npy", flow(ma, mb, 0.7, 5, 9, 4, 7, 1.5, G))
+
+
+def lip_features(f, bins=4, hmax=4.0):
+    """Independent numpy version of vision::flow_region_features (definitions in lip_motion.hpp)."""
+    f = f.astype(np.float64)
+    dx, dy = f[..., 0], f[..., 1]
+    mag = np.hypot(dx, dy)
+    h = f.shape[0] // 2
+    opening = dy[f.shape[0] - h:].mean() - dy[:h].mean()
+    idx = np.minimum(np.floor(mag / (hmax / bins)), bins - 1).astype(int)
+    hist = np.bincount(idx.ravel(), minlength=bins) / mag.size
+    return np.concatenate([[dy.mean(), np.abs(dy).mean(), mag.mean(), opening], hist])
+
+
+fm = flow(ma, mb)
+save("lipfeat_mouth_box.npy", np.stack([lip_features(fm), lip_features(fm[20:71, 10:70])]))
 init = np.zeros((96, 96, 2), np.float32)
 init[..., 0], init[..., 1] = 1.0, -0.5
 save("init_mouth.npy", init)

@@ -1,5 +1,6 @@
 // Mouth geometry (MAR, mouth ROI), landmark files and lip-motion features.
-// Expected values are hand-computed closed forms (given next to each check); no golden files.
+// Expected values are hand-computed closed forms (given next to each check), plus one numpy
+// reference for the lip-motion features (tests/golden/vision/lipfeat_mouth_box.npy).
 #include <cmath>
 #include <string>
 #include <vector>
@@ -7,6 +8,7 @@
 #include "support.hpp"
 #include "syncdsp/io/file.hpp"
 #include "syncdsp/io/landmarks.hpp"
+#include "syncdsp/io/npy.hpp"
 #include "syncdsp/vision/lip_motion.hpp"
 #include "syncdsp/vision/mouth.hpp"
 
@@ -256,4 +258,25 @@ TEST_CASE("lip-motion features of a texture moving down 1 px per frame") {
     CHECK(r[2].x == 1);
     CHECK(r[3].x == 5);
     CHECK(r[5].x == 5);
+}
+
+TEST_CASE("lip-motion features agree with an independent numpy implementation on OpenCV's flow") {
+    // tests/golden/vision/lipfeat_mouth_box.npy: numpy (scripts/golden/gen_vision.py, lip_features)
+    // applied to OpenCV's flow of the real mouth pair; rows = whole field, region (10, 20, 60x51).
+    // Both sides sum the same float flow in double: agreement to 1e-9 relative.
+    const auto fl = io::read_npy<float>(syncdsp::test::golden("vision/flow_mouth_box.npy"));
+    const auto ref = io::read_npy<double>(syncdsp::test::golden("vision/lipfeat_mouth_box.npy"));
+    REQUIRE(ref.shape()[1] == 8);
+    image<float> flow(fl.shape()[1], fl.shape()[0], 2);
+    std::copy(fl.begin(), fl.end(), flow.data());
+    lip_motion_options o;
+    const rect regions[2] = {rect{}, rect{10, 20, 60, 51}};
+    for (std::size_t r = 0; r < 2; ++r) {
+        std::vector<double> f(o.feature_count());
+        flow_region_features(flow, regions[r], o, f.data());
+        for (std::size_t k = 0; k < 8; ++k) {
+            INFO("region " << r << " feature " << k);
+            CHECK(f[k] == doctest::Approx(ref(r, k)).epsilon(1e-9));
+        }
+    }
 }
