@@ -1,6 +1,7 @@
 // apps/cmd_faces.cpp - `syncdsp faces VIDEO|IMAGE [--json] [--every N] [-o landmarks.csv|.json]`:
 // faces and 68 landmarks per frame with face-api's TinyFaceDetector + FaceLandmark68Net run on
 // syncdsp's own engine (registered as `faces` and, the name, `landmarks`).
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -11,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.hpp"
+#include "syncdsp/core/parallel.hpp"
 #include "syncdsp/io/ffmpeg.hpp"
 #include "syncdsp/io/file.hpp"
 #include "syncdsp/io/image.hpp"
@@ -51,6 +53,8 @@ options:
   --models DIR         directory of the face-api model files (default: $SYNCDSP_MODELS, then
                        ~/.local/share/syncdsp/models)
   --max-frames N       stop after N frames (default: all)
+  --threads N          worker threads over independent segments of --every frames (default 0 =
+                       all cores; results do not depend on it)
   --help               this text
 
 Without --json, one line per frame: index, time, then per face the box, score and the 68 points.
@@ -135,7 +139,7 @@ void print_text(const frame_result& f) {
 
 int run(const std::vector<std::string>& args) {
     using namespace syncdsp;
-    cli::arguments a(args, {"-o", "--output", "--every", "--detector-size", "--min-score", "--models", "--max-frames"},
+    cli::arguments a(args, {"-o", "--output", "--every", "--detector-size", "--min-score", "--models", "--max-frames", "--threads"},
                      {"--json", "--tiny", "--whole-frame", "--help", "-h"});
     if (a.flag("--help") || a.flag("-h")) {
         std::cout << help;
@@ -159,6 +163,9 @@ int run(const std::vector<std::string>& args) {
     const std::size_t every = positive_int(a, "--every", 1, 100000);
     const std::size_t max_frames = a.value("--max-frames") ? positive_int(a, "--max-frames", 1, 1e9) : 0;
     const bool json_out = a.flag("--json");
+    const double threads_d = a.number_or("--threads", 0);
+    if (threads_d != std::floor(threads_d) || threads_d < 0 || threads_d > 256) throw cli::usage_error("--threads must be 0..256");
+    const std::size_t threads = threads_d == 0 ? default_thread_count() : std::size_t(threads_d);
     const bool whole = a.flag("--whole-frame");
 
     const nn::face_analyzer fa(fo);  // throws a clear error when the models are missing
@@ -199,29 +206,57 @@ int run(const std::vector<std::string>& args) {
         io::video_decode_options vo;
         vo.format = io::pixel_format::rgb;
         vo.max_frames = max_frames;
-        nn::face_tracker tracker(fa, every);
-        io::decode_video_stream(input, info, vo, [&](const std::uint8_t* px, std::size_t i) {
-            const nn::rgb8_view v{px, std::size_t(info.width), std::size_t(info.height), 3, std::size_t(info.width) * 3};
-            frame_result r;
-            r.index = i;
-            r.time_s = i < times.size() ? times[i] : info.video_start_s + double(i) / fps;
-            if (whole) {
-                whole_frame(v, r);
-                emit(std::move(r));
-                return true;
-            }
-            std::vector<nn::face> all;
-            const auto t = tracker.push(v, i, &all);
-            r.detected = t.detected;
-            if (t.detected) {
-                r.faces = std::move(all);
-            } else if (t.has_face) {
-                r.faces.push_back(t.main);
-            }
-            if (t.has_face) r.main = t.detected ? nn::main_face(r.faces) : 0;
-            emit(std::move(r));
+        // Segments [k*every, (k+1)*every) are independent (face_tracker re-detects at each
+        // multiple of `every`), so a batch of frames is split into segments that run on
+        // `threads` threads, one tracker each; results are emitted in frame order.
+        const std::size_t W = std::size_t(info.width), H = std::size_t(info.height), frame_bytes = W * H * 3;
+        const std::size_t batch = every * std::max<std::size_t>(threads, 1) * 2;
+        std::vector<std::uint8_t> buffer;
+        std::size_t first = 0, buffered = 0;
+        auto flush = [&]() {
+            if (buffered == 0) return;
+            std::vector<std::size_t> starts;  // segment starts (frame indices)
+            for (std::size_t i = first; i < first + buffered; ++i)
+                if (i == first || i % every == 0) starts.push_back(i);
+            std::vector<std::vector<frame_result>> seg(starts.size());
+            parallel_for(starts.size(), unsigned(threads), [&](std::size_t s0, std::size_t s1) {
+                for (std::size_t s = s0; s < s1; ++s) {
+                    const std::size_t end = s + 1 < starts.size() ? starts[s + 1] : first + buffered;
+                    nn::face_tracker tracker(fa, every);
+                    for (std::size_t i = starts[s]; i < end; ++i) {
+                        const nn::rgb8_view v{buffer.data() + (i - first) * frame_bytes, W, H, 3, W * 3};
+                        frame_result r;
+                        r.index = i;
+                        r.time_s = i < times.size() ? times[i] : info.video_start_s + double(i) / fps;
+                        if (whole) {
+                            whole_frame(v, r);
+                        } else {
+                            std::vector<nn::face> all;
+                            const auto t = tracker.push(v, i, &all);
+                            r.detected = t.detected;
+                            if (t.detected) {
+                                r.faces = std::move(all);
+                            } else if (t.has_face) {
+                                r.faces.push_back(t.main);
+                            }
+                            if (t.has_face) r.main = t.detected ? nn::main_face(r.faces) : 0;
+                        }
+                        seg[s].push_back(std::move(r));
+                    }
+                }
+            });
+            for (auto& sv : seg)
+                for (auto& r : sv) emit(std::move(r));
+            first += buffered;
+            buffered = 0;
+        };
+        buffer.resize(batch * frame_bytes);
+        io::decode_video_stream(input, info, vo, [&](const std::uint8_t* px, std::size_t) {
+            std::copy(px, px + frame_bytes, buffer.data() + buffered * frame_bytes);
+            if (++buffered == batch) flush();
             return true;
         });
+        flush();
     }
     if (results.empty()) detail::throw_io_error("faces", "'", input, "' gave no frames");
     if (json_out) std::cout << to_json(results).dump() << "\n";

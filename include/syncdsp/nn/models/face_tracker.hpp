@@ -1,5 +1,6 @@
 // syncdsp/nn/models/face_tracker.hpp - following the main face through a video: the detector
-// runs every N frames (and whenever there is no face yet or the box left the image), landmarks run
+// runs on frames whose index is a multiple of N (and on every frame while no face is followed or
+// when the box left the image), landmarks run
 // on every frame from the current box, and frames without a face are reported as gaps.
 //
 // Main face: the largest detector box of a detection frame (documented choice; talking-head and
@@ -43,14 +44,16 @@ public:
         tracked_face r;
         r.index = index;
         if (all) all->clear();
-        const bool tracked_ok = box_ && since_ < every_ &&
+        // Detection frames are the multiples of `every` (plus any frame while no face is
+        // followed), so segments [k*every, (k+1)*every) are independent: callers may run them on
+        // different threads with one tracker each and get the same result.
+        const bool tracked_ok = box_ && index % every_ != 0 &&
                                 face_analyzer::box_has_pixels(*box_, frame.width, frame.height);
         if (tracked_ok) {
             r.main.landmarks = fa_.landmarks(frame, *box_);
             r.main.box = *box_;
             r.main.score = score_;
             r.has_face = true;
-            ++since_;
             move_box(r.main.landmarks);
             return r;
         }
@@ -68,7 +71,6 @@ public:
         score_ = r.main.score;
         const point2 c = centroid(r.main.landmarks);
         offset_ = point2{box_->x + box_->width / 2 - c.x, box_->y + box_->height / 2 - c.y};
-        since_ = 1;
         if (all) *all = std::move(faces);
         return r;
     }
@@ -91,7 +93,6 @@ private:
 
     const face_analyzer& fa_;
     std::size_t every_;
-    std::size_t since_ = 0;
     std::optional<face_box> box_;
     double score_ = 0;
     point2 offset_;
