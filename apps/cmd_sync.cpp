@@ -25,9 +25,17 @@ options:
   --json               print one JSON object instead (offset_ms, offset_frames, fps, confidence,
                        p_value, reliable, method, curve {lags_ms, scores}, timings_ms, windows)
   --max-offset D       search range +-D (default 2000ms; accepts 500ms, 1.5s or a number of ms)
-  --roi x,y,w,h        the mouth region in frame pixels (default for a square-ish face crop: its
-                       lower centre; other videos need --roi until face detection lands)
-  --face-crop          treat the video as a tight face crop even if it is not square
+  --roi x,y,w,h        the mouth region in frame pixels (fixed for the whole video)
+  --landmarks FILE     68- (or 20-) point landmarks per frame: CSV `frame,x0,y0,...`, JSON or
+                       OpenFace 2 CSV (e.g. from `syncdsp faces VIDEO -o lm.csv`)
+  --faces auto|on|off  find the mouth with the face-api networks (default auto: when their model
+                       files are installed - scripts/get_models.sh - and no --roi/--landmarks is
+                       given). With landmarks the mouth box follows the face and the outer mouth
+                       aspect ratio is fused in as a second cue.
+  --models DIR         directory of the face-api model files (default $SYNCDSP_MODELS, then
+                       ~/.local/share/syncdsp/models)
+  --face-crop          no face networks: the lower centre of the frame (a tight face crop); this is
+                       also what a square-ish video gets when the networks are unavailable
   --track D            also estimate in sliding windows of D (e.g. 5s), hop D/2
   --hop D              hop between windows (default: half the window)
   --plot FILE          draw the correlation curve to FILE (.svg or .png)
@@ -42,7 +50,7 @@ exit status: 0 = measured, 1 = error (bad input, no audio/video stream, ...), 2 
 
 int run(const std::vector<std::string>& args) {
     using namespace syncdsp;
-    cli::arguments a(args, {"--max-offset", "--roi", "--track", "--hop", "--plot"},
+    cli::arguments a(args, {"--max-offset", "--roi", "--track", "--hop", "--plot", "--landmarks", "--faces", "--models"},
                      {"--json", "--face-crop", "--quiet", "--help"});
     if (a.flag("--help")) {
         std::cout << help;
@@ -58,6 +66,14 @@ int run(const std::vector<std::string>& args) {
         opt.source = pipeline::mouth_source::box;
     } else if (a.flag("--face-crop")) {
         opt.source = pipeline::mouth_source::face_crop;
+    }
+    if (auto v = a.value("--landmarks")) opt.landmarks_path = *v;
+    if (auto v = a.value("--models")) opt.face.models_dir = *v;
+    if (auto v = a.value("--faces")) {
+        if (*v == "auto") opt.faces = pipeline::face_mode::automatic;
+        else if (*v == "on") opt.faces = pipeline::face_mode::on;
+        else if (*v == "off") opt.faces = pipeline::face_mode::off;
+        else throw cli::usage_error("--faces takes auto, on or off, got '" + *v + "'");
     }
     if (auto v = a.value("--track")) opt.track_window_s = cli::parse_duration_ms("--track", *v) / 1000.0;
     if (auto v = a.value("--hop")) opt.track_hop_s = cli::parse_duration_ms("--hop", *v) / 1000.0;

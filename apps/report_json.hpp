@@ -27,6 +27,9 @@ inline nlohmann::json to_json(const pipeline::offset_report& r, const std::strin
     j["peak"] = {{"score", round_to(r.peak_score, 1e-5)}, {"robust_z", round_to(r.peak_z, 0.001)},
                  {"margin", round_to(r.peak_margin, 1e-5)}, {"at_edge", r.at_edge}};
     j["mouth_box"] = {r.mouth_box.x, r.mouth_box.y, r.mouth_box.width, r.mouth_box.height};
+    j["mouth_from"] = r.mouth_from;
+    j["face_frames"] = r.face_frames;
+    j["notes"] = r.notes;
     j["duration_s"] = round_to(r.duration_s, 0.001);
     j["frames"] = r.frames;
     nlohmann::json lags = nlohmann::json::array(), scores = nlohmann::json::array();

@@ -6,6 +6,7 @@
 // can honestly claim. Bad inputs are made with ffmpeg's generators.
 #include <cmath>
 #include <cstdlib>
+#include <fstream>
 
 #include "support.hpp"
 #include "syncdsp/pipeline/classic.hpp"
@@ -27,24 +28,40 @@ std::string ffmpeg_make(const std::string& name, const std::string& args) {
 
 }  // namespace
 
+namespace {
+bool have_face_models() {
+    try {
+        syncdsp::nn::face_analyzer fa;
+        return true;
+    } catch (const syncdsp::error&) {
+        return false;
+    }
+}
+}  // namespace
+
 TEST_CASE("shift recovery on the bundled clip: injected +400 ms and -320 ms") {
     if (!have_ffmpeg()) SYNCDSP_SKIP("ffmpeg not installed");
     SYNCDSP_REQUIRE_FILE_OR_SKIP(clip());
-    const auto base = pl::estimate_offset(clip());
+    // Without the face networks (the face-crop box), so the test means the same on every machine.
+    pl::ClassicOptions opt;
+    opt.faces = pl::face_mode::off;
+    auto estimate = [&](const std::string& p) { return pl::estimate_offset(p, opt); };
+    const auto base = estimate(clip());
+    CHECK(base.mouth_from == "face-crop box");
     REQUIRE(base.valid);
     CHECK(base.fps == doctest::Approx(25.0));
     CHECK(base.reliable);
     // Audio 400 ms late: the DESIGN.md recipe (timestamps only, no re-encode).
     const auto late = ffmpeg_make("late400.mp4", "-i '" + clip() + "' -itsoffset 0.4 -i '" + clip() +
                                                      "' -map 0:v -map 1:a -c copy");
-    const auto r_late = pl::estimate_offset(late);
+    const auto r_late = estimate(late);
     REQUIRE(r_late.valid);
     CHECK(r_late.offset_ms - base.offset_ms == doctest::Approx(400.0).epsilon(40.0 / 400.0));
     CHECK(r_late.reliable);
     // Audio 320 ms early: cut the start of the audio (re-encoded as PCM in Matroska).
     const auto early = ffmpeg_make("early320.mkv", "-i '" + clip() +
                                                        "' -map 0:v -map 0:a -c:v copy -af atrim=start=0.32,asetpts=PTS-STARTPTS -c:a pcm_s16le");
-    const auto r_early = pl::estimate_offset(early);
+    const auto r_early = estimate(early);
     REQUIRE(r_early.valid);
     CHECK(r_early.offset_ms - base.offset_ms == doctest::Approx(-320.0).epsilon(40.0 / 320.0));
     // The curve is reported over the whole search range, in frames at the video rate.
@@ -52,6 +69,47 @@ TEST_CASE("shift recovery on the bundled clip: injected +400 ms and -320 ms") {
     CHECK(base.curve.max_lag() == 50);
     CHECK(base.timings_ms.count("decode_video") == 1);
     CHECK(base.timings_ms.count("total") == 1);
+}
+
+TEST_CASE("landmarks: from the face networks (when installed) and from a file") {
+    if (!have_ffmpeg()) SYNCDSP_SKIP("ffmpeg not installed");
+    SYNCDSP_REQUIRE_FILE_OR_SKIP(clip());
+    // A landmark file whose mouth sits where the face-crop box is: the same box, so the same flow
+    // cue, plus a constant MAR (uninformative, ignored by the fusion).
+    const std::string csv = syncdsp::test::scratch("fixed_landmarks.csv");
+    {
+        std::ofstream out(csv);
+        out << "frame";
+        for (int i = 0; i < 68; ++i) out << ",x" << i << ",y" << i;
+        out << "\n";
+        for (int k = 0; k < 393; ++k) {
+            out << k;
+            for (int i = 0; i < 68; ++i) {
+                const double a = 6.283185307 * (i % 20) / 20.0;  // mouth points on an ellipse
+                out << "," << 112 + 30 * std::cos(a) << "," << 168 + 12 * std::sin(a);
+            }
+            out << "\n";
+        }
+    }
+    pl::ClassicOptions from_file;
+    from_file.landmarks_path = csv;
+    const auto f = pl::estimate_offset(clip(), from_file);
+    CHECK(f.mouth_from == "landmarks (file)");
+    CHECK(f.face_frames == 393);
+    REQUIRE(f.valid);
+    CHECK(f.cues.size() == 2);
+
+    if (!have_face_models()) SYNCDSP_SKIP("face-api models not installed (scripts/get_models.sh)");
+    pl::ClassicOptions on;
+    on.faces = pl::face_mode::on;
+    const auto base = pl::estimate_offset(clip(), on);
+    CHECK(base.mouth_from.rfind("landmarks", 0) == 0);
+    CHECK(base.face_frames >= 390);
+    REQUIRE(base.valid);
+    const auto late = ffmpeg_make("late200.mp4", "-i '" + clip() + "' -itsoffset 0.2 -i '" + clip() +
+                                                     "' -map 0:v -map 1:a -c copy");
+    const auto r = pl::estimate_offset(late, on);
+    CHECK(r.offset_ms - base.offset_ms == doctest::Approx(200.0).epsilon(40.0 / 200.0));
 }
 
 TEST_CASE("sliding windows follow the clip") {
@@ -86,7 +144,9 @@ TEST_CASE("bad input: no audio, no video, silent audio, frozen video, uncropped 
     CHECK(std::isfinite(r.offset_ms));
     const auto wide = ffmpeg_make("wide.mkv",
         "-f lavfi -i testsrc=size=160x90:rate=25:duration=3 -f lavfi -i sine=duration=3 -c:v ffv1 -c:a pcm_s16le");
-    CHECK_THROWS_WITH_AS(pl::estimate_offset(wide), doctest::Contains("--roi"), syncdsp::invalid_argument);
+    pl::ClassicOptions no_faces;
+    no_faces.faces = pl::face_mode::off;
+    CHECK_THROWS_WITH_AS(pl::estimate_offset(wide, no_faces), doctest::Contains("--roi"), syncdsp::invalid_argument);
     pl::ClassicOptions box;
     box.mouth_box = syncdsp::vision::rect{150, 80, 20, 20};  // outside the 160x90 frame
     CHECK_THROWS_WITH_AS(pl::estimate_offset(wide, box), doctest::Contains("outside"), syncdsp::invalid_argument);

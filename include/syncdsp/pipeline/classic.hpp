@@ -23,6 +23,7 @@
 #include <future>
 #include <cmath>
 #include <map>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +32,7 @@
 #include "syncdsp/core/parallel.hpp"
 #include "syncdsp/io/ffmpeg.hpp"
 #include "syncdsp/pipeline/audio_cues.hpp"
+#include "syncdsp/pipeline/face_track.hpp"
 #include "syncdsp/pipeline/visual_cues.hpp"
 #include "syncdsp/sync/fusion.hpp"
 #include "syncdsp/sync/peak.hpp"
@@ -47,8 +49,18 @@ enum class mouth_source {
     box,        ///< the box in ClassicOptions::mouth_box
 };
 
+/// Whether to find the mouth with the face-api networks (scripts/get_models.sh installs them).
+enum class face_mode {
+    automatic,  ///< use them when the model files are found and no box was given; else the face-crop box
+    on,         ///< require them (error when the models are missing)
+    off,        ///< never
+};
+
 struct ClassicOptions {
     double max_offset_ms = 2000;             ///< search range +-max_offset_ms
+    face_mode faces = face_mode::automatic;
+    FaceTrackOptions face;                   ///< detector cadence, models directory
+    std::string landmarks_path;              ///< landmark file (CSV/JSON/OpenFace), frame index per row
     mouth_source source = mouth_source::automatic;
     std::optional<vision::rect> mouth_box;   ///< in frame pixels
     std::vector<vision::rect> mouth_boxes;   ///< one per frame (e.g. from landmarks); overrides mouth_box
@@ -80,6 +92,9 @@ struct offset_report {
     sync::correlation_curve curve;  ///< lags in frames (curve.rate_hz = fps)
     std::vector<sync::track_window> windows;
     vision::rect mouth_box;         ///< the (first) mouth box used
+    std::string mouth_from = "face-crop box";  ///< "box", "face-crop box", "landmarks (file|detector|whole-frame)"
+    std::size_t face_frames = 0;    ///< frames with landmarks (0 when landmarks were not used)
+    std::vector<std::string> notes; ///< non-fatal remarks (e.g. why the face networks were not used)
     double duration_s = 0;
     std::size_t frames = 0;
     std::map<std::string, double> timings_ms;
@@ -108,17 +123,27 @@ inline std::vector<double> two_tap(const std::vector<double>& x) {
     return y;
 }
 
-// The peak score of the curve of `video` against the time-reversed `audio`, circularly shifted by
+// The fused peak of the video cues against the time-reversed audio cue, circularly shifted by
 // `shift` samples: a surrogate with the audio cue's own statistics and no true alignment.
-inline double surrogate_peak(const std::vector<double>& video, const std::vector<double>& audio, std::size_t shift,
-                             const sync::NccOptions& ncc) {
+inline double surrogate_peak(const std::vector<std::vector<double>>& video, const std::vector<double>& audio,
+                             std::size_t shift, const sync::NccOptions& ncc) {
     const std::size_t n = audio.size();
     std::vector<double> rotated(n);
     for (std::size_t i = 0; i < n; ++i) rotated[(i + shift) % n] = audio[n - 1 - i];
-    const auto c = sync::fisher_z(sync::normalized_xcorr(video.data(), video.size(), rotated.data(), rotated.size(), ncc));
-    const auto p = sync::find_peak(c);
+    std::vector<sync::correlation_curve> curves;
+    for (const auto& v : video)
+        curves.push_back(sync::normalized_xcorr(v.data(), v.size(), rotated.data(), rotated.size(), ncc));
+    const auto p = sync::find_peak(sync::fuse_fisher_z(curves));
     return p.valid ? p.score : 0.0;
 }
+
+/// A visual cue per video frame: a rate (already a change between frames k-1 and k, e.g. flow)
+/// or a level (e.g. a mouth aspect ratio, differenced on the grid like the audio energy).
+struct visual_cue {
+    std::string name;
+    std::vector<double> per_frame;
+    bool is_rate = true;
+};
 
 }  // namespace classic_impl
 
@@ -140,14 +165,15 @@ inline std::vector<vision::rect> choose_boxes(std::size_t W, std::size_t H, cons
 }
 
 // Steps 4-5 (and tracking): correlate the cues and measure the peak's significance.
-inline void correlate(const mouth_motion& motion, const std::vector<double>& frame_times, double nominal_fps,
+inline void correlate(const std::vector<visual_cue>& cues, const std::vector<double>& frame_times, double nominal_fps,
                       const std::vector<double>& energy, double audio_start_s, const ClassicOptions& opt,
                       offset_report& r) {
     using clock = std::chrono::steady_clock;
     const std::size_t n = frame_times.size();
     if (n < 3) detail::throw_invalid_argument("estimate_offset", "the video has ", n, " frame(s); at least 3 are needed");
-    SYNCDSP_REQUIRE(motion.opening.size() == n, "estimate_offset", motion.opening.size(), " motion values for ", n,
-                    " frames");
+    for (const auto& c : cues)
+        SYNCDSP_REQUIRE(c.per_frame.size() == n, "estimate_offset", c.per_frame.size(), " values of ", c.name, " for ",
+                        n, " frames");
     r.frames = n;
     double fps = nominal_fps;
     if (!(fps > 0)) {
@@ -165,15 +191,35 @@ inline void correlate(const mouth_motion& motion, const std::vector<double>& fra
     auto start = clock::now();
     const auto energy_grid = sync::integrate_to_grid(energy, 1000.0 / opt.energy.hop_ms, audio_start_s, grid, fps);
     const auto audio_cue = two_tap(sync::backward_difference(energy_grid));
-    const auto video_cue = two_tap(sync::interpolate_to_grid(motion.opening, frame_times, grid));
-    r.cues = {"mouth opening rate (flow) x d/dt 1-4 kHz log energy"};
+    std::vector<std::vector<double>> video_cues;
+    r.cues.clear();
+    for (const auto& c : cues) {
+        auto g = sync::interpolate_to_grid(c.per_frame, frame_times, grid);
+        video_cues.push_back(two_tap(c.is_rate ? g : sync::backward_difference(g)));
+        r.cues.push_back(c.name + " x d/dt 1-4 kHz log energy");
+    }
 
     const int max_lag = std::max(1, int(std::ceil(opt.max_offset_ms * fps / 1000.0)));
     auto ncc = sync::NccOptions::symmetric(max_lag);
     ncc.min_overlap = std::max<std::size_t>(8, std::size_t(std::lround(2.0 * fps)));  // >= 2 s of pairs
-    r.curve = sync::normalized_xcorr(video_cue.data(), video_cue.size(), audio_cue.data(), audio_cue.size(), ncc);
-    r.curve.rate_hz = fps;
-    const auto peak = sync::find_peak(sync::fisher_z(r.curve), opt.peak);
+    std::vector<sync::correlation_curve> curves;
+    for (const auto& v : video_cues) {
+        curves.push_back(sync::normalized_xcorr(v.data(), v.size(), audio_cue.data(), audio_cue.size(), ncc));
+        curves.back().rate_hz = fps;
+    }
+    // The reported curve: the mean Pearson r over the cues (readable); the peak is searched on the
+    // Stouffer-fused Fisher z (comparable across lags and cue counts).
+    r.curve = curves.front();
+    if (curves.size() > 1) {
+        for (std::size_t i = 0; i < r.curve.size(); ++i) {
+            double sum = 0, cnt = 0;
+            for (const auto& c : curves)
+                if (c.informative[i]) { sum += c.score[i]; cnt += 1; r.curve.informative[i] = 1; }
+            r.curve.score[i] = cnt > 0 ? sum / cnt : 0.0;
+        }
+    }
+    const auto fused = sync::fuse_fisher_z(curves);
+    const auto peak = sync::find_peak(fused, opt.peak);
     if (peak.valid) {
         r.valid = true;
         r.offset_frames = peak.lag_refined;
@@ -189,7 +235,7 @@ inline void correlate(const mouth_motion& motion, const std::vector<double>& fra
             const std::size_t count = std::size_t(opt.surrogates);
             peaks.resize(count);
             parallel_for(count, 0, [&](std::size_t b, std::size_t e) {
-                for (std::size_t i = b; i < e; ++i) peaks[i] = surrogate_peak(video_cue, audio_cue, (len * i) / count, ncc);
+                for (std::size_t i = b; i < e; ++i) peaks[i] = surrogate_peak(video_cues, audio_cue, (len * i) / count, ncc);
             });
         }
         if (!peaks.empty()) {
@@ -197,7 +243,7 @@ inline void correlate(const mouth_motion& motion, const std::vector<double>& fra
             for (double p : peaks) mean += p / double(peaks.size());
             for (double p : peaks) var += (p - mean) * (p - mean) / double(peaks.size());
             const double sd = std::max(std::sqrt(var), 1e-6);
-            r.confidence = (peak.score - mean) / sd;  // in Fisher-z units, like the surrogates
+            r.confidence = (peak.score - mean) / sd;  // in fused-z units, like the surrogates
             const auto beaten = std::count_if(peaks.begin(), peaks.end(), [&](double p) { return p >= peak.score; });
             r.p_value = double(1 + beaten) / double(1 + peaks.size());
         }
@@ -214,7 +260,9 @@ inline void correlate(const mouth_motion& motion, const std::vector<double>& fra
         t.ncc = ncc;
         t.ncc.min_overlap = std::max<std::size_t>(8, std::size_t(std::lround(fps)));
         t.peak = opt.peak;
-        const auto track = sync::track_offsets({{video_cue, audio_cue, 1.0}}, fps, t);
+        std::vector<sync::feature_pair> pairs;
+        for (const auto& v : video_cues) pairs.push_back({v, audio_cue, 1.0});
+        const auto track = sync::track_offsets(pairs, fps, t);
         r.windows = track.windows;
         for (auto& w : r.windows) {  // window times on the media timeline
             w.start_s += t0;
@@ -252,7 +300,9 @@ inline offset_report estimate_offset(const av_input& in, const ClassicOptions& o
     start = clock::now();
     const auto energy = classic_impl::audio_energy(in.audio, in.sample_rate, opt);
     r.timings_ms["audio_features"] = classic_impl::elapsed_ms(start);
-    classic_impl::correlate(motion, in.frame_times_s, in.fps, energy, in.audio_start_s, opt, r);
+    r.mouth_from = !opt.mouth_boxes.empty() ? "per-frame boxes" : opt.mouth_box ? "box" : "face-crop box";
+    classic_impl::correlate({{"mouth opening rate (flow)", motion.opening, true}}, in.frame_times_s, in.fps, energy,
+                            in.audio_start_s, opt, r);
     return r;
 }
 
@@ -267,7 +317,46 @@ inline offset_report estimate_offset(const std::string& path, const ClassicOptio
     if (!info.has_audio) detail::throw_invalid_argument("estimate_offset", "'", path, "' has no audio stream");
     if (!info.has_video) detail::throw_invalid_argument("estimate_offset", "'", path, "' has no video stream");
     offset_report r;
-    const auto boxes = classic_impl::choose_boxes(std::size_t(info.width), std::size_t(info.height), opt);
+    const std::size_t W = std::size_t(info.width), H = std::size_t(info.height);
+    auto times_job = std::async(std::launch::async, [&] { return io::probe_frame_times(path); });
+
+    // Where the mouth is: a given box, landmarks (file or face networks), or the face-crop box.
+    std::optional<face_track> track;
+    const bool box_given = opt.mouth_box.has_value() || !opt.mouth_boxes.empty() || opt.source == mouth_source::box ||
+                           opt.source == mouth_source::face_crop;
+    if (!opt.landmarks_path.empty()) {
+        io::landmark_read_options lo;
+        lo.frame_width = long(W);
+        lo.frame_height = long(H);
+        const auto file = io::read_landmarks(opt.landmarks_path, lo);
+        std::size_t n = io::probe_frame_times(path).size();
+        for (auto k : file.frame) n = std::max<std::size_t>(n, std::size_t(std::max<std::int64_t>(k, 0)) + 1);
+        track = track_from_file(file, n);
+    } else if (opt.faces != face_mode::off && !box_given) {
+        try {
+            const auto t = clock::now();
+            track = detect_face_track(path, info, opt.face);
+            r.timings_ms["faces"] = classic_impl::elapsed_ms(t);
+        } catch (const io_error& e) {
+            if (opt.faces == face_mode::on) throw;
+            r.notes.push_back(std::string("face networks not used: ") + e.what());
+        }
+    }
+    std::vector<vision::rect> boxes;
+    if (track && track->with_face() > 0) {
+        boxes = mouth_boxes(*track, W, H);
+        r.mouth_from = "landmarks (" + track->source + ")";
+        r.face_frames = track->with_face();
+    } else {
+        if (track && (opt.faces == face_mode::on || !opt.landmarks_path.empty()))
+            detail::throw_invalid_argument("estimate_offset", "no face was found in '", path, "'");
+        if (track) {
+            r.notes.push_back("no face found by the face networks; using the face-crop box");
+            track.reset();
+        }
+        boxes = classic_impl::choose_boxes(W, H, opt);
+        r.mouth_from = opt.mouth_box ? "box" : "face-crop box";
+    }
     r.mouth_box = boxes.front();
 
     double audio_ms = 0;
@@ -278,11 +367,8 @@ inline offset_report estimate_offset(const std::string& path, const ClassicOptio
         audio_ms = classic_impl::elapsed_ms(t);
         return e;
     });
-    auto times_job = std::async(std::launch::async, [&] { return io::probe_frame_times(path); });
-
     mouth_cropper crops(boxes, std::size_t(info.width), std::size_t(info.height), opt.mouth.box_size);
     io::video_decode_options vopt;
-    const std::size_t W = std::size_t(info.width), H = std::size_t(info.height);
     const std::size_t decoded = io::decode_video_stream(path, info, vopt, [&](const std::uint8_t* px, std::size_t) {
         crops.add(vision::image_view<const std::uint8_t>(px, W, H, 1));
         return true;
@@ -304,7 +390,13 @@ inline offset_report estimate_offset(const std::string& path, const ClassicOptio
     const std::vector<double> energy = audio_job.get();
     r.timings_ms["decode_video"] = video_decode_ms;
     r.timings_ms["decode_audio_and_features"] = audio_ms;
-    classic_impl::correlate(motion, times, info.fps, energy, info.audio_start_s, opt, r);
+    std::vector<classic_impl::visual_cue> cues = {{"mouth opening rate (flow)", motion.opening, true}};
+    if (track) {
+        auto mar = outer_mar(*track);
+        mar.resize(decoded, std::numeric_limits<double>::quiet_NaN());
+        cues.push_back({"outer mouth aspect ratio", mar, false});
+    }
+    classic_impl::correlate(cues, times, info.fps, energy, info.audio_start_s, opt, r);
     r.timings_ms["total"] = classic_impl::elapsed_ms(start);
     return r;
 }

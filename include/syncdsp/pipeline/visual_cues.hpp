@@ -73,8 +73,6 @@ public:
     /// Adds the next frame (gray, 1 channel).
     void add(vision::image_view<const std::uint8_t> frame) {
         const std::size_t k = own_.size();
-        SYNCDSP_REQUIRE(boxes_.size() == 1 || k < boxes_.size(), "mouth_flow", "more frames than the ", boxes_.size(),
-                        " boxes given");
         own_.push_back(crop(frame, box(k)));
         // The crop with the next frame's box, when it differs, serves as the "previous" frame of pair (k, k+1).
         if (boxes_.size() > 1 && k + 1 < boxes_.size() && !(boxes_[k + 1] == boxes_[k]))
@@ -92,7 +90,8 @@ public:
     const vision::image<std::uint8_t>& next_of(std::size_t k) const { return own_[k]; }
 
 private:
-    const vision::rect& box(std::size_t k) const { return boxes_.size() == 1 ? boxes_[0] : boxes_[k]; }
+    // Frames past the last box (a decoder delivering one more frame than counted) keep the last box.
+    const vision::rect& box(std::size_t k) const { return boxes_[std::min(k, boxes_.size() - 1)]; }
     vision::image<std::uint8_t> crop(vision::image_view<const std::uint8_t> frame, const vision::rect& b) const {
         SYNCDSP_REQUIRE(frame.channels == 1, "mouth_flow", "frames must be gray (1 channel), got ", frame.channels);
         SYNCDSP_REQUIRE(b.x + b.width <= long(frame.width) && b.y + b.height <= long(frame.height), "mouth_flow",

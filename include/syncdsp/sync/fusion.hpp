@@ -61,4 +61,34 @@ inline correlation_curve fuse_curves(const std::vector<correlation_curve>& curve
     return out;
 }
 
+/// Stouffer fusion of Pearson curves: each curve becomes Fisher's z statistic (atanh(r) sqrt(n-3),
+/// about N(0,1) under no correlation) and, at every lag, the informative ones are summed and
+/// divided by sqrt(their count) - again about N(0,1) under no correlation. Unlike fuse_curves it
+/// keeps the statistical scale, so surrogate tests and thresholds mean the same with one cue or
+/// several. (Treats the cues as independent; correlated cues make the fused z optimistic, which
+/// a surrogate test built the same way accounts for.)
+inline correlation_curve fuse_fisher_z(const std::vector<correlation_curve>& curves) {
+    SYNCDSP_REQUIRE(!curves.empty(), "fusion", "no curves to fuse");
+    const auto& first = curves.front();
+    correlation_curve out = first;
+    std::fill(out.score.begin(), out.score.end(), 0.0);
+    std::fill(out.informative.begin(), out.informative.end(), std::uint8_t(0));
+    std::vector<double> count(first.size(), 0.0);
+    for (std::size_t k = 0; k < curves.size(); ++k) {
+        const auto& c = curves[k];
+        SYNCDSP_REQUIRE(c.min_lag == first.min_lag && c.size() == first.size(), "fusion", "curve ", k,
+                        " covers other lags than curve 0");
+        const auto z = fisher_z(c);
+        for (std::size_t i = 0; i < c.size(); ++i) {
+            if (!z.informative[i]) continue;
+            out.score[i] += z.score[i];
+            count[i] += 1;
+            out.informative[i] = 1;
+            out.overlap[i] = std::max(out.overlap[i], c.overlap[i]);
+        }
+    }
+    for (std::size_t i = 0; i < out.size(); ++i) out.score[i] = count[i] > 0 ? out.score[i] / std::sqrt(count[i]) : 0.0;
+    return out;
+}
+
 }  // namespace syncdsp::sync
