@@ -11,7 +11,7 @@ packages=(
   ffmpeg                                       # media decoding/muxing for the CLI (a subprocess)
   clang libclang-rt-14-dev                     # libFuzzer + sanitizer runtimes for the fuzz run
   python3-numpy python3-scipy                  # golden-data scripts (never needed to build)
-  libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us   # optional phone cue (syncdsp::phones)
+  libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us pocketsphinx   # optional phone cue
   espeak-ng sox                                # test speech made at test time
 )
 if [[ "${1:-}" == "--bench" ]]; then
