@@ -60,9 +60,35 @@ inline void depthwise3x3(const nhwc_map& in, const float* w, std::size_t stride,
                          nhwc_map& out) {
     const std::size_t C = in.c;
     out.reset(py.out, px.out, C);
+    const std::size_t row = in.w * C;
     for (std::size_t oy = 0; oy < py.out; ++oy) {
+        const long iy0 = long(oy * stride) - long(py.before);
+        const bool rows_inside = iy0 >= 0 && iy0 + 3 <= long(in.h);
         for (std::size_t ox = 0; ox < px.out; ++ox) {
             float* o = out.px(oy, ox);
+            const long ix0 = long(ox * stride) - long(px.before);
+            if (rows_inside && ix0 >= 0 && ix0 + 3 <= long(in.w)) {
+                // Interior: all nine taps exist; same summation order as the general path.
+                const float* r0 = in.px(std::size_t(iy0), std::size_t(ix0));
+                const float* r1 = r0 + row;
+                const float* r2 = r1 + row;
+                const float *k0 = w, *k1 = w + C, *k2 = w + 2 * C, *k3 = w + 3 * C, *k4 = w + 4 * C, *k5 = w + 5 * C,
+                            *k6 = w + 6 * C, *k7 = w + 7 * C, *k8 = w + 8 * C;
+                for (std::size_t c = 0; c < C; ++c) {
+                    float a = 0.f;
+                    a += r0[c] * k0[c];
+                    a += r0[C + c] * k1[c];
+                    a += r0[2 * C + c] * k2[c];
+                    a += r1[c] * k3[c];
+                    a += r1[C + c] * k4[c];
+                    a += r1[2 * C + c] * k5[c];
+                    a += r2[c] * k6[c];
+                    a += r2[C + c] * k7[c];
+                    a += r2[2 * C + c] * k8[c];
+                    o[c] = a;
+                }
+                continue;
+            }
             std::fill(o, o + C, 0.f);
             for (std::size_t ky = 0; ky < 3; ++ky) {
                 const long iy = long(oy * stride + ky) - long(py.before);
