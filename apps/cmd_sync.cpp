@@ -34,6 +34,9 @@ options:
                        aspect ratio is fused in as a second cue.
   --models DIR         directory of the face-api model files (default $SYNCDSP_MODELS, then
                        ~/.local/share/syncdsp/models)
+  --phones auto|on|off add the phone cue: pocketsphinx's English phone recogniser, each phone's
+                       expected mouth openness, differenced (default auto: on when the recogniser
+                       is built in, its model is installed and the audio sounds like speech)
   --face-crop          no face networks: the lower centre of the frame (a tight face crop); this is
                        also what a square-ish video gets when the networks are unavailable
   --track D            also estimate in sliding windows of D (e.g. 5s), hop D/2
@@ -50,7 +53,7 @@ exit status: 0 = measured, 1 = error (bad input, no audio/video stream, ...), 2 
 
 int run(const std::vector<std::string>& args) {
     using namespace syncdsp;
-    cli::arguments a(args, {"--max-offset", "--roi", "--track", "--hop", "--plot", "--landmarks", "--faces", "--models"},
+    cli::arguments a(args, {"--max-offset", "--roi", "--track", "--hop", "--plot", "--landmarks", "--faces", "--models", "--phones"},
                      {"--json", "--face-crop", "--quiet", "--help"});
     if (a.flag("--help")) {
         std::cout << help;
@@ -74,6 +77,12 @@ int run(const std::vector<std::string>& args) {
         else if (*v == "on") opt.faces = pipeline::face_mode::on;
         else if (*v == "off") opt.faces = pipeline::face_mode::off;
         else throw cli::usage_error("--faces takes auto, on or off, got '" + *v + "'");
+    }
+    if (auto v = a.value("--phones")) {
+        if (*v == "auto") opt.phones = pipeline::phone_mode::automatic;
+        else if (*v == "on") opt.phones = pipeline::phone_mode::on;
+        else if (*v == "off") opt.phones = pipeline::phone_mode::off;
+        else throw cli::usage_error("--phones takes auto, on or off, got '" + *v + "'");
     }
     if (auto v = a.value("--track")) opt.track_window_s = cli::parse_duration_ms("--track", *v) / 1000.0;
     if (auto v = a.value("--hop")) opt.track_hop_s = cli::parse_duration_ms("--hop", *v) / 1000.0;

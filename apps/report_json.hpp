@@ -30,6 +30,7 @@ inline nlohmann::json to_json(const pipeline::offset_report& r, const std::strin
     j["mouth_from"] = r.mouth_from;
     j["face_frames"] = r.face_frames;
     j["notes"] = r.notes;
+    j["phones"] = r.phones;
     j["duration_s"] = round_to(r.duration_s, 0.001);
     j["frames"] = r.frames;
     nlohmann::json lags = nlohmann::json::array(), scores = nlohmann::json::array();

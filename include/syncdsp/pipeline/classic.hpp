@@ -31,6 +31,8 @@
 #include "syncdsp/core/error.hpp"
 #include "syncdsp/core/parallel.hpp"
 #include "syncdsp/io/ffmpeg.hpp"
+#include "syncdsp/audio/phone_openness.hpp"
+#include "syncdsp/audio/phones.hpp"
 #include "syncdsp/pipeline/audio_cues.hpp"
 #include "syncdsp/pipeline/face_track.hpp"
 #include "syncdsp/pipeline/visual_cues.hpp"
@@ -56,9 +58,17 @@ enum class face_mode {
     off,        ///< never
 };
 
+/// Whether to add the phone cue (pocketsphinx; optional at build time, see docs/phones.md).
+enum class phone_mode {
+    automatic,  ///< on when the recogniser is built in, its model is installed and the audio sounds like speech
+    on,         ///< required (error when unavailable)
+    off,
+};
+
 struct ClassicOptions {
     double max_offset_ms = 2000;             ///< search range +-max_offset_ms
     face_mode faces = face_mode::automatic;
+    phone_mode phones = phone_mode::automatic;
     FaceTrackOptions face;                   ///< detector cadence, models directory
     std::string landmarks_path;              ///< landmark file (CSV/JSON/OpenFace), frame index per row
     mouth_source source = mouth_source::automatic;
@@ -95,6 +105,7 @@ struct offset_report {
     std::string mouth_from = "face-crop box";  ///< "box", "face-crop box", "landmarks (file|detector|whole-frame)"
     std::size_t face_frames = 0;    ///< frames with landmarks (0 when landmarks were not used)
     std::vector<std::string> notes; ///< non-fatal remarks (e.g. why the face networks were not used)
+    bool phones = false;            ///< the phone cue was used
     double duration_s = 0;
     std::size_t frames = 0;
     std::map<std::string, double> timings_ms;
@@ -123,16 +134,20 @@ inline std::vector<double> two_tap(const std::vector<double>& x) {
     return y;
 }
 
-// The fused peak of the video cues against the time-reversed audio cue, circularly shifted by
-// `shift` samples: a surrogate with the audio cue's own statistics and no true alignment.
-inline double surrogate_peak(const std::vector<std::vector<double>>& video, const std::vector<double>& audio,
-                             std::size_t shift, const sync::NccOptions& ncc) {
-    const std::size_t n = audio.size();
-    std::vector<double> rotated(n);
-    for (std::size_t i = 0; i < n; ++i) rotated[(i + shift) % n] = audio[n - 1 - i];
+// The fused peak of every video x audio cue pair with the audio cues time-reversed and circularly
+// shifted by `shift` samples (all by the same shift): surrogates with the cues' own statistics and
+// no true alignment.
+inline double surrogate_peak(const std::vector<std::vector<double>>& video,
+                             const std::vector<std::pair<std::string, std::vector<double>>>& audio, std::size_t shift,
+                             const sync::NccOptions& ncc) {
     std::vector<sync::correlation_curve> curves;
-    for (const auto& v : video)
-        curves.push_back(sync::normalized_xcorr(v.data(), v.size(), rotated.data(), rotated.size(), ncc));
+    for (const auto& [name, a] : audio) {
+        const std::size_t n = a.size();
+        std::vector<double> rotated(n);
+        for (std::size_t i = 0; i < n; ++i) rotated[(i + shift) % n] = a[n - 1 - i];
+        for (const auto& v : video)
+            curves.push_back(sync::normalized_xcorr(v.data(), v.size(), rotated.data(), rotated.size(), ncc));
+    }
     const auto p = sync::find_peak(sync::fuse_fisher_z(curves));
     return p.valid ? p.score : 0.0;
 }
@@ -167,7 +182,7 @@ inline std::vector<vision::rect> choose_boxes(std::size_t W, std::size_t H, cons
 // Steps 4-5 (and tracking): correlate the cues and measure the peak's significance.
 inline void correlate(const std::vector<visual_cue>& cues, const std::vector<double>& frame_times, double nominal_fps,
                       const std::vector<double>& energy, double audio_start_s, const ClassicOptions& opt,
-                      offset_report& r) {
+                      offset_report& r, const std::vector<audio::phone_segment>* phones = nullptr) {
     using clock = std::chrono::steady_clock;
     const std::size_t n = frame_times.size();
     if (n < 3) detail::throw_invalid_argument("estimate_offset", "the video has ", n, " frame(s); at least 3 are needed");
@@ -190,22 +205,40 @@ inline void correlate(const std::vector<visual_cue>& cues, const std::vector<dou
 
     auto start = clock::now();
     const auto energy_grid = sync::integrate_to_grid(energy, 1000.0 / opt.energy.hop_ms, audio_start_s, grid, fps);
-    const auto audio_cue = two_tap(sync::backward_difference(energy_grid));
+    // Audio cues on the grid: each a level per grid cell, differenced, 2-tap smoothed.
+    std::vector<std::pair<std::string, std::vector<double>>> audio_cues;
+    audio_cues.push_back({"d/dt 1-4 kHz log energy", two_tap(sync::backward_difference(energy_grid))});
+    if (phones) {
+        // Phone segments are in audio time from sample 0; a pocketsphinx frame is centred 12.8 ms
+        // after its start, 7.8 ms after the middle of its 10 ms slot: shift by that to line up.
+        std::vector<audio::phone_segment> shifted = *phones;
+        for (auto& sgm : shifted) {
+            sgm.start_s += audio_start_s + 0.0078;
+            sgm.end_s += audio_start_s + 0.0078;
+        }
+        const auto track = audio::openness_track(shifted, fps, grid.front() - 0.5 / fps, grid.size());
+        std::vector<double> level(grid.size());
+        for (std::size_t i = 0; i < grid.size(); ++i) level[i] = double(track.openness(i));
+        audio_cues.push_back({"d/dt phone openness", two_tap(sync::backward_difference(level))});
+    }
     std::vector<std::vector<double>> video_cues;
     r.cues.clear();
     for (const auto& c : cues) {
         auto g = sync::interpolate_to_grid(c.per_frame, frame_times, grid);
         video_cues.push_back(two_tap(c.is_rate ? g : sync::backward_difference(g)));
-        r.cues.push_back(c.name + " x d/dt 1-4 kHz log energy");
     }
+    const auto& audio_cue = audio_cues.front().second;
 
     const int max_lag = std::max(1, int(std::ceil(opt.max_offset_ms * fps / 1000.0)));
     auto ncc = sync::NccOptions::symmetric(max_lag);
     ncc.min_overlap = std::max<std::size_t>(8, std::size_t(std::lround(2.0 * fps)));  // >= 2 s of pairs
     std::vector<sync::correlation_curve> curves;
-    for (const auto& v : video_cues) {
-        curves.push_back(sync::normalized_xcorr(v.data(), v.size(), audio_cue.data(), audio_cue.size(), ncc));
-        curves.back().rate_hz = fps;
+    for (const auto& [aname, a] : audio_cues) {
+        for (std::size_t v = 0; v < video_cues.size(); ++v) {
+            curves.push_back(sync::normalized_xcorr(video_cues[v].data(), video_cues[v].size(), a.data(), a.size(), ncc));
+            curves.back().rate_hz = fps;
+            r.cues.push_back(cues[v].name + " x " + aname);
+        }
     }
     // The reported curve: the mean Pearson r over the cues (readable); the peak is searched on the
     // Stouffer-fused Fisher z (comparable across lags and cue counts).
@@ -235,7 +268,7 @@ inline void correlate(const std::vector<visual_cue>& cues, const std::vector<dou
             const std::size_t count = std::size_t(opt.surrogates);
             peaks.resize(count);
             parallel_for(count, 0, [&](std::size_t b, std::size_t e) {
-                for (std::size_t i = b; i < e; ++i) peaks[i] = surrogate_peak(video_cues, audio_cue, (len * i) / count, ncc);
+                for (std::size_t i = b; i < e; ++i) peaks[i] = surrogate_peak(video_cues, audio_cues, (len * i) / count, ncc);
             });
         }
         if (!peaks.empty()) {
@@ -261,7 +294,8 @@ inline void correlate(const std::vector<visual_cue>& cues, const std::vector<dou
         t.ncc.min_overlap = std::max<std::size_t>(8, std::size_t(std::lround(fps)));
         t.peak = opt.peak;
         std::vector<sync::feature_pair> pairs;
-        for (const auto& v : video_cues) pairs.push_back({v, audio_cue, 1.0});
+        for (const auto& [aname, a] : audio_cues)
+            for (const auto& v : video_cues) pairs.push_back({v, a, 1.0});
         const auto track = sync::track_offsets(pairs, fps, t);
         r.windows = track.windows;
         for (auto& w : r.windows) {  // window times on the media timeline
@@ -359,12 +393,31 @@ inline offset_report estimate_offset(const std::string& path, const ClassicOptio
     }
     r.mouth_box = boxes.front();
 
-    double audio_ms = 0;
+    double audio_ms = 0, phones_ms = 0;
+    std::optional<std::vector<audio::phone_segment>> phone_segments;
+    std::string phone_note;
     auto audio_job = std::async(std::launch::async, [&] {
         const auto t = clock::now();
         const auto samples = io::decode_audio(path, opt.sample_rate);
-        auto e = classic_impl::audio_energy(std::vector<float>(samples.begin(), samples.end()), opt.sample_rate, opt);
+        std::vector<float> mono(samples.begin(), samples.end());
+        auto e = classic_impl::audio_energy(mono, opt.sample_rate, opt);
         audio_ms = classic_impl::elapsed_ms(t);
+        if (opt.phones != phone_mode::off) {
+            const auto tp = clock::now();
+            try {
+                if (opt.sample_rate != audio::phone_sample_rate)
+                    detail::throw_invalid_argument("estimate_offset", "the phone cue needs 16 kHz audio");
+                auto result = audio::recognise_phones(mono.data(), mono.size(), opt.sample_rate);
+                if (opt.phones == phone_mode::on || audio::looks_like_speech(result))
+                    phone_segments = std::move(result.segments);
+                else
+                    phone_note = "phone cue off: the recogniser heard too few phones for speech";
+            } catch (const syncdsp::error& err) {
+                if (opt.phones == phone_mode::on) throw;
+                phone_note = std::string("phone cue off: ") + err.what();
+            }
+            phones_ms = classic_impl::elapsed_ms(tp);
+        }
         return e;
     });
     mouth_cropper crops(boxes, std::size_t(info.width), std::size_t(info.height), opt.mouth.box_size);
@@ -390,13 +443,17 @@ inline offset_report estimate_offset(const std::string& path, const ClassicOptio
     const std::vector<double> energy = audio_job.get();
     r.timings_ms["decode_video"] = video_decode_ms;
     r.timings_ms["decode_audio_and_features"] = audio_ms;
+    if (opt.phones != phone_mode::off) r.timings_ms["phones"] = phones_ms;
+    if (!phone_note.empty()) r.notes.push_back(phone_note);
+    r.phones = phone_segments.has_value();
     std::vector<classic_impl::visual_cue> cues = {{"mouth opening rate (flow)", motion.opening, true}};
     if (track) {
         auto mar = outer_mar(*track);
         mar.resize(decoded, std::numeric_limits<double>::quiet_NaN());
         cues.push_back({"outer mouth aspect ratio", mar, false});
     }
-    classic_impl::correlate(cues, times, info.fps, energy, info.audio_start_s, opt, r);
+    classic_impl::correlate(cues, times, info.fps, energy, info.audio_start_s, opt, r,
+                            phone_segments ? &*phone_segments : nullptr);
     r.timings_ms["total"] = classic_impl::elapsed_ms(start);
     return r;
 }
