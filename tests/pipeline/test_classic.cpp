@@ -45,6 +45,7 @@ TEST_CASE("shift recovery on the bundled clip: injected +400 ms and -320 ms") {
     // Without the face networks (the face-crop box), so the test means the same on every machine.
     pl::ClassicOptions opt;
     opt.faces = pl::face_mode::off;
+    opt.phones = pl::phone_mode::off;
     auto estimate = [&](const std::string& p) { return pl::estimate_offset(p, opt); };
     const auto base = estimate(clip());
     CHECK(base.mouth_from == "face-crop box");
@@ -93,6 +94,7 @@ TEST_CASE("landmarks: from the face networks (when installed) and from a file") 
     }
     pl::ClassicOptions from_file;
     from_file.landmarks_path = csv;
+    from_file.phones = pl::phone_mode::off;
     const auto f = pl::estimate_offset(clip(), from_file);
     CHECK(f.mouth_from == "landmarks (file)");
     CHECK(f.face_frames == 393);
@@ -110,6 +112,26 @@ TEST_CASE("landmarks: from the face networks (when installed) and from a file") 
                                                      "' -map 0:v -map 1:a -c copy");
     const auto r = pl::estimate_offset(late, on);
     CHECK(r.offset_ms - base.offset_ms == doctest::Approx(200.0).epsilon(40.0 / 200.0));
+}
+
+TEST_CASE("the phone cue (when pocketsphinx is built in) joins the fusion and keeps shift recovery") {
+#if !defined(SYNCDSP_HAVE_POCKETSPHINX)
+    SYNCDSP_SKIP("built without pocketsphinx");
+#else
+    if (!have_ffmpeg()) SYNCDSP_SKIP("ffmpeg not installed");
+    SYNCDSP_REQUIRE_FILE_OR_SKIP(clip());
+    pl::ClassicOptions opt;
+    opt.faces = pl::face_mode::off;
+    opt.phones = pl::phone_mode::on;
+    const auto base = pl::estimate_offset(clip(), opt);
+    REQUIRE(base.valid);
+    CHECK(base.phones);
+    CHECK(base.cues.size() == 2);
+    const auto late = ffmpeg_make("late280.mp4", "-i '" + clip() + "' -itsoffset 0.28 -i '" + clip() +
+                                                     "' -map 0:v -map 1:a -c copy");
+    const auto r = pl::estimate_offset(late, opt);
+    CHECK(r.offset_ms - base.offset_ms == doctest::Approx(280.0).epsilon(40.0 / 280.0));
+#endif
 }
 
 TEST_CASE("sliding windows follow the clip") {
