@@ -123,5 +123,21 @@ TEST_CASE("faces: a model whose tensors do not match the network is rejected by 
     std::string bin((std::istreambuf_iterator<char>(bf)), std::istreambuf_iterator<char>());
     write(dir + "/tiny_face_detector_model-weights_manifest.json", manifest);
     write(dir + "/tiny_face_detector_model.bin", bin.substr(0, bin.size() - 100));
-    CHECK_THROWS_WITH_AS(nn::tiny_face_detector::load(dir), doctest::Contains("truncated"), parse_error);
+    CHECK_THROWS_WITH_AS(nn::tiny_face_detector::load(dir), doctest::Contains("sha256"), parse_error);
+    CHECK_THROWS_WITH_AS(nn::load_faceapi_weights("tiny_face_detector_model", dir, false), doctest::Contains("truncated"),
+                         parse_error);
+    // One flipped byte: same size, only the checksum can tell.
+    bin[1000] = char(bin[1000] ^ 0x40);
+    write(dir + "/tiny_face_detector_model.bin", bin);
+    CHECK_THROWS_WITH_AS(nn::tiny_face_detector::load(dir), doctest::Contains("get_models.sh"), parse_error);
+}
+
+TEST_CASE("faces: sha256 implementation (FIPS 180-4 test vectors)") {
+    auto h = [](const std::string& s) {
+        return nn::faceapi_impl::sha256_hex(reinterpret_cast<const std::uint8_t*>(s.data()), s.size());
+    };
+    CHECK(h("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    CHECK(h("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    CHECK(h("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq") ==
+          "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 }
