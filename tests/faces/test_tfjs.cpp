@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -116,7 +117,7 @@ TEST_CASE("faces: a model whose tensors do not match the network is rejected by 
     const std::string models = test::faces_models_dir();
     if (models.empty()) return;
     const std::string dir = test::scratch("truncated_models");
-    std::system(("mkdir -p '" + dir + "'").c_str());
+    std::filesystem::create_directories(dir);
     std::ifstream mf(models + "/tiny_face_detector_model-weights_manifest.json", std::ios::binary);
     std::string manifest((std::istreambuf_iterator<char>(mf)), std::istreambuf_iterator<char>());
     std::ifstream bf(models + "/tiny_face_detector_model.bin", std::ios::binary);
