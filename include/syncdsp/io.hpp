@@ -1,8 +1,13 @@
-// syncdsp/io.hpp - the io layer: files, WAV, NPY, the ffmpeg subprocess (and, as they land, images,
-// landmarks, weight files).
+// syncdsp/io.hpp - the io layer: files, WAV, NPY, images, landmark files, safetensors, TF.js
+// weight manifests, and the ffmpeg subprocess (decode and remux).
 #pragma once
 #include "syncdsp/io/ffmpeg.hpp"
 #include "syncdsp/io/file.hpp"
+#include "syncdsp/io/image.hpp"
+#include "syncdsp/io/landmarks.hpp"
 #include "syncdsp/io/npy.hpp"
+#include "syncdsp/io/remux.hpp"
+#include "syncdsp/io/safetensors.hpp"
 #include "syncdsp/io/subprocess.hpp"
+#include "syncdsp/io/tfjs.hpp"
 #include "syncdsp/io/wav.hpp"

@@ -2,4 +2,5 @@
 #pragma once
 #include "syncdsp/pipeline/audio_cues.hpp"
 #include "syncdsp/pipeline/classic.hpp"
+#include "syncdsp/pipeline/face_track.hpp"
 #include "syncdsp/pipeline/visual_cues.hpp"
