@@ -11,3 +11,6 @@
 #include "syncdsp/audio/zcr.hpp"
 #include "syncdsp/audio/resample.hpp"
 #include "syncdsp/audio/streaming.hpp"
+#include "syncdsp/audio/vad.hpp"
+#include "syncdsp/audio/phones.hpp"
+#include "syncdsp/audio/phone_openness.hpp"
