@@ -32,6 +32,7 @@ options:
                        files are installed - scripts/get_models.sh - and no --roi/--landmarks is
                        given). With landmarks the mouth box follows the face and the outer mouth
                        aspect ratio is fused in as a second cue.
+  --save-landmarks F   write the landmarks used to F (CSV), e.g. to re-use them with --landmarks
   --models DIR         directory of the face-api model files (default $SYNCDSP_MODELS, then
                        ~/.local/share/syncdsp/models)
   --phones auto|on|off add the phone cue: pocketsphinx's English phone recogniser, each phone's
@@ -53,7 +54,7 @@ exit status: 0 = measured, 1 = error (bad input, no audio/video stream, ...), 2 
 
 int run(const std::vector<std::string>& args) {
     using namespace syncdsp;
-    cli::arguments a(args, {"--max-offset", "--roi", "--track", "--hop", "--plot", "--landmarks", "--faces", "--models", "--phones"},
+    cli::arguments a(args, {"--max-offset", "--roi", "--track", "--hop", "--plot", "--landmarks", "--faces", "--models", "--phones", "--save-landmarks"},
                      {"--json", "--face-crop", "--quiet", "--help"});
     if (a.flag("--help")) {
         std::cout << help;
@@ -72,6 +73,7 @@ int run(const std::vector<std::string>& args) {
     }
     if (auto v = a.value("--landmarks")) opt.landmarks_path = *v;
     if (auto v = a.value("--models")) opt.face.models_dir = *v;
+    if (auto v = a.value("--save-landmarks")) opt.save_landmarks_path = *v;
     if (auto v = a.value("--faces")) {
         if (*v == "auto") opt.faces = pipeline::face_mode::automatic;
         else if (*v == "on") opt.faces = pipeline::face_mode::on;

@@ -71,6 +71,7 @@ struct ClassicOptions {
     phone_mode phones = phone_mode::automatic;
     FaceTrackOptions face;                   ///< detector cadence, models directory
     std::string landmarks_path;              ///< landmark file (CSV/JSON/OpenFace), frame index per row
+    std::string save_landmarks_path;         ///< write the landmarks used (CSV) here, for re-use with landmarks_path
     mouth_source source = mouth_source::automatic;
     std::optional<vision::rect> mouth_box;   ///< in frame pixels
     std::vector<vision::rect> mouth_boxes;   ///< one per frame (e.g. from landmarks); overrides mouth_box
@@ -375,6 +376,19 @@ inline offset_report estimate_offset(const std::string& path, const ClassicOptio
             if (opt.faces == face_mode::on) throw;
             r.notes.push_back(std::string("face networks not used: ") + e.what());
         }
+    }
+    if (track && !opt.save_landmarks_path.empty()) {
+        io::landmark_track out;
+        const std::size_t P = track->points.shape()[1];
+        std::vector<std::size_t> rows;
+        for (std::size_t k = 0; k < track->frames(); ++k)
+            if (track->has[k]) rows.push_back(k);
+        out.points = tensor<float, 3>::from_shape({rows.size(), P, 2});
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            out.frame.push_back(std::int64_t(rows[i]));
+            std::copy_n(track->points.data() + rows[i] * P * 2, P * 2, out.points.data() + i * P * 2);
+        }
+        io::write_landmarks_csv(opt.save_landmarks_path, out);
     }
     std::vector<vision::rect> boxes;
     if (track && track->with_face() > 0) {
