@@ -42,7 +42,8 @@ options:
                        also what a square-ish video gets when the networks are unavailable
   --track D            also estimate in sliding windows of D (e.g. 5s), hop D/2
   --hop D              hop between windows (default: half the window)
-  --plot FILE          draw the correlation curve to FILE (.svg or .png)
+  --plot FILE          draw the correlation curve to FILE (.svg or .png); the SVG also shows the
+                       audio cues over time (energy change and, with --phones, phone openness)
   --quiet              no progress messages on stderr
   --help               this text
 

@@ -45,7 +45,7 @@ inline void write_curve_plot(const std::string& path, const pipeline::offset_rep
     auto py = [&](double y) { return T + (y1 - y) / (y1 - y0) * (H - T - B); };
     if (plot_impl::ends_with(path, ".svg")) {
         std::ostringstream o;
-        o << "<svg xmlns='http://www.w3.org/2000/svg' width='" << W << "' height='" << H << "'>\n"
+        o << "<svg xmlns='http://www.w3.org/2000/svg' width='" << W << "' height='" << H + 260 << "'>\n"
           << "<rect width='100%' height='100%' fill='white'/>\n"
           << "<line x1='" << L << "' y1='" << py(0) << "' x2='" << W - R << "' y2='" << py(0) << "' stroke='#bbb'/>\n"
           << "<line x1='" << px(0) << "' y1='" << T << "' x2='" << px(0) << "' y2='" << H - B << "' stroke='#bbb'/>\n"
@@ -62,7 +62,32 @@ inline void write_curve_plot(const std::string& path, const pipeline::offset_rep
           << "</text><text x='" << W - R << "' y='" << H - B + 16
           << "' text-anchor='end' font-family='sans-serif' font-size='11'>" << std::lround(x1) << "</text>\n"
           << "<text x='14' y='" << (H - B + T) / 2 << "' font-family='sans-serif' font-size='13' transform='rotate(-90 14 "
-          << (H - B + T) / 2 << ")' text-anchor='middle'>correlation</text>\n</svg>\n";
+          << (H - B + T) / 2 << ")' text-anchor='middle'>correlation</text>\n";
+        // Second panel: the audio cues over time (each standardised), e.g. energy vs phone openness.
+        const int P0 = H + 10, PH = 220;
+        const char* colours[] = {"#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"};
+        std::size_t ci = 0;
+        for (const auto& [name, values] : r.audio_cue_tracks) {
+            double mean = 0, n = 0;
+            for (double v : values) if (std::isfinite(v)) { mean += v; n += 1; }
+            if (n < 2) continue;
+            mean /= n;
+            double var = 0;
+            for (double v : values) if (std::isfinite(v)) var += (v - mean) * (v - mean) / n;
+            const double sd = std::max(std::sqrt(var), 1e-12);
+            const double tx = double(W - L - R) / std::max<double>(1.0, double(values.size() - 1));
+            o << "<polyline fill='none' stroke='" << colours[ci % 4] << "' stroke-width='1' points='";
+            for (std::size_t i = 0; i < values.size(); ++i) {
+                if (!std::isfinite(values[i])) continue;
+                const double z = std::clamp((values[i] - mean) / sd, -4.0, 4.0);
+                o << L + tx * double(i) << "," << P0 + PH / 2 - z * (PH / 9.0) << " ";
+            }
+            o << "'/>\n<text x='" << L + 5 << "' y='" << P0 + 14 + 14 * int(ci) << "' font-family='sans-serif' font-size='12' fill='"
+              << colours[ci % 4] << "'>" << name << " (z)</text>\n";
+            ++ci;
+        }
+        o << "<text x='" << W / 2 << "' y='" << P0 + PH + 16 << "' text-anchor='middle' font-family='sans-serif' font-size='13'>"
+          << "time (video frames at " << r.fps << " fps)</text>\n</svg>\n";
         const std::string text = o.str();
         io::write_file_atomic(path, text.data(), text.size());
         return;

@@ -107,6 +107,10 @@ struct offset_report {
     std::size_t face_frames = 0;    ///< frames with landmarks (0 when landmarks were not used)
     std::vector<std::string> notes; ///< non-fatal remarks (e.g. why the face networks were not used)
     bool phones = false;            ///< the phone cue was used
+    /// The audio cues on the video-rate grid (for plots): name and values (NaN = missing), the
+    /// grid starting at cue_start_s with cue_rate_hz samples per second.
+    std::vector<std::pair<std::string, std::vector<double>>> audio_cue_tracks;
+    double cue_start_s = 0, cue_rate_hz = 0;
     double duration_s = 0;
     std::size_t frames = 0;
     std::map<std::string, double> timings_ms;
@@ -222,6 +226,9 @@ inline void correlate(const std::vector<visual_cue>& cues, const std::vector<dou
         for (std::size_t i = 0; i < grid.size(); ++i) level[i] = double(track.openness(i));
         audio_cues.push_back({"d/dt phone openness", two_tap(sync::backward_difference(level))});
     }
+    r.audio_cue_tracks = audio_cues;
+    r.cue_start_s = grid.front();
+    r.cue_rate_hz = fps;
     std::vector<std::vector<double>> video_cues;
     r.cues.clear();
     for (const auto& c : cues) {
