@@ -102,7 +102,7 @@ int run(const std::vector<std::string>& args) {
         for (const auto& w : report.windows) {
             char line[160];
             std::snprintf(line, sizeof line, "  %7.2f-%7.2f s  %+7.0f ms  confidence %.1f%s\n", w.start_s, w.end_s,
-                          w.offset_ms, w.peak.peak_to_median, w.confident ? "" : " (unreliable)");
+                          w.offset_ms, w.confidence, w.confident ? "" : " (unreliable)");
             std::cout << line;
         }
     }

@@ -47,7 +47,7 @@ inline nlohmann::json to_json(const pipeline::offset_report& r, const std::strin
         for (const auto& x : r.windows)
             w.push_back({{"start_s", round_to(x.start_s, 0.001)}, {"end_s", round_to(x.end_s, 0.001)},
                          {"offset_ms", round_to(x.offset_ms, 0.01)},
-                         {"confidence", round_to(x.peak.peak_to_median, 0.001)},
+                         {"confidence", round_to(x.confidence, 0.001)}, {"p_value", round_to(x.p_value, 0.0001)},
                          {"margin", round_to(x.peak.peak_to_second, 1e-5)}, {"reliable", x.confident}});
         j["windows"] = w;
     }

@@ -295,21 +295,72 @@ inline void correlate(const std::vector<visual_cue>& cues, const std::vector<dou
 
     if (opt.track_window_s > 0) {
         start = clock::now();
-        sync::TrackOptions t;
-        t.window_s = opt.track_window_s;
-        t.hop_s = opt.track_hop_s > 0 ? opt.track_hop_s : opt.track_window_s / 2;
-        t.ncc = ncc;
-        t.ncc.min_overlap = std::max<std::size_t>(8, std::size_t(std::lround(fps)));
-        t.peak = opt.peak;
-        std::vector<sync::feature_pair> pairs;
-        for (const auto& [aname, a] : audio_cues)
-            for (const auto& v : video_cues) pairs.push_back({v, a, 1.0});
-        const auto track = sync::track_offsets(pairs, fps, t);
-        r.windows = track.windows;
-        for (auto& w : r.windows) {  // window times on the media timeline
-            w.start_s += t0;
-            w.end_s += t0;
+        // Sliding windows, each searched and tested exactly like the whole clip: the Stouffer-
+        // fused Fisher-z curve of every cue pair (the audio keeps its context outside the window
+        // so every lag has a full overlap), and surrogates with the audio cues reversed and
+        // rotated (fewer than for the whole clip, to bound the cost).
+        const std::size_t win = std::max<std::size_t>(2, std::size_t(std::lround(opt.track_window_s * fps)));
+        const double hop_s = opt.track_hop_s > 0 ? opt.track_hop_s : opt.track_window_s / 2;
+        const std::size_t hop = std::max<std::size_t>(1, std::size_t(std::lround(hop_s * fps)));
+        sync::NccOptions wncc = ncc;
+        wncc.min_overlap = std::max<std::size_t>(8, std::size_t(std::lround(fps)));
+        const std::size_t len = audio_cue.size();
+        auto window_curve = [&](const std::vector<std::pair<std::string, std::vector<double>>>& audio, std::size_t b,
+                                std::size_t e) {
+            std::vector<sync::correlation_curve> cs;
+            for (const auto& [aname, a] : audio) {
+                const long lo = std::max<long>(0, long(b) + wncc.min_lag);
+                const long hi = std::min<long>(long(a.size()), long(e) + wncc.max_lag);
+                sync::NccOptions o = wncc;
+                o.min_lag = wncc.min_lag + int(long(b) - lo);
+                o.max_lag = wncc.max_lag + int(long(b) - lo);
+                for (const auto& v : video_cues) {
+                    auto c = sync::normalized_xcorr(v.data() + b, e - b, a.data() + lo, std::size_t(hi - lo), o);
+                    c.min_lag = wncc.min_lag;
+                    cs.push_back(std::move(c));
+                }
+            }
+            return sync::fuse_fisher_z(cs);
+        };
+        const std::size_t n_sur = opt.surrogates > 0 ? std::size_t(std::max(opt.surrogates / 2, 19)) : 0;
+        std::vector<std::vector<std::pair<std::string, std::vector<double>>>> rotated(n_sur);
+        for (std::size_t i = 0; i < n_sur; ++i) {
+            const std::size_t shift = (len * i) / n_sur;
+            for (const auto& [aname, a] : audio_cues) {
+                std::vector<double> rot(a.size());
+                for (std::size_t k = 0; k < a.size(); ++k) rot[(k + shift) % a.size()] = a[a.size() - 1 - k];
+                rotated[i].push_back({aname, std::move(rot)});
+            }
         }
+        std::vector<std::size_t> begins;
+        for (std::size_t b = 0; b + win <= len; b += hop) begins.push_back(b);
+        r.windows.assign(begins.size(), sync::track_window{});
+        parallel_for(begins.size(), 0, [&](std::size_t wb, std::size_t we) {
+            for (std::size_t wi = wb; wi < we; ++wi) {
+                const std::size_t b = begins[wi];
+                sync::track_window w;
+                w.start_s = t0 + double(b) / fps;
+                w.end_s = t0 + double(b + win) / fps;
+                w.peak = sync::find_peak(window_curve(audio_cues, b, b + win), opt.peak);
+                w.offset_ms = w.peak.lag_refined * 1000.0 / fps;
+                if (w.peak.valid && n_sur > 0) {
+                    std::vector<double> peaks(n_sur);
+                    for (std::size_t i = 0; i < n_sur; ++i) {
+                        const auto p = sync::find_peak(window_curve(rotated[i], b, b + win));
+                        peaks[i] = p.valid ? p.score : 0.0;
+                    }
+                    double mean = 0, var = 0;
+                    for (double p : peaks) mean += p / double(n_sur);
+                    for (double p : peaks) var += (p - mean) * (p - mean) / double(n_sur);
+                    w.confidence = (w.peak.score - mean) / std::max(std::sqrt(var), 1e-6);
+                    const auto beaten = std::count_if(peaks.begin(), peaks.end(), [&](double p) { return p >= w.peak.score; });
+                    w.p_value = double(1 + beaten) / double(1 + n_sur);
+                }
+                w.confident = w.peak.valid && !w.peak.at_edge && n_sur > 0 &&
+                              w.p_value <= std::max(opt.reliable_p, 1.0 / double(1 + n_sur));
+                r.windows[wi] = w;
+            }
+        });
         r.timings_ms["tracking"] = elapsed_ms(start);
     }
 }

@@ -33,6 +33,8 @@ struct track_window {
     peak_estimate peak;
     double offset_ms = 0;    ///< sign of DESIGN.md: > 0 audio late
     bool confident = false;  ///< peak valid, not at the edge, and above min_confidence
+    double confidence = 0;   ///< set by callers that test the window against surrogates
+    double p_value = 1;      ///< likewise (1 = not tested)
 };
 
 struct track_result {
