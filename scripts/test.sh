@@ -3,7 +3,7 @@
 # under AddressSanitizer + UndefinedBehaviorSanitizer, and each libFuzzer target for a bounded time.
 #   scripts/test.sh              everything (what CI runs)
 #   scripts/test.sh --quick      the normal build and ctest only
-#   FUZZ_SECONDS=60 (default)    time per fuzz target
+#   FUZZ_SECONDS=40 (default)    time per fuzz target
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
