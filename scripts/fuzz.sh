@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets with clang and runs each for FUZZ_SECONDS (default 60) from its
+# Builds the libFuzzer targets with clang and runs each for FUZZ_SECONDS (default 40) from its
 # seed corpus in tests/fuzz/corpus/<name>/. New inputs go to a scratch corpus, not into git.
 set -euo pipefail
 cd "$(dirname "$0")/.."
