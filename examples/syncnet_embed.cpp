@@ -18,23 +18,11 @@
 #include <syncdsp/io/subprocess.hpp>
 #include <syncdsp/nn.hpp>
 
-/// The clip's audio as syncnet_python extracts it: ffmpeg -ac 1 -ar 16000 pcm_s16le, int16 values
-/// as doubles. (ffmpeg's float output of a stereo downmix is scaled differently from its s16 output,
-/// so decoding to float and rescaling would not give the reference's samples.)
+/// The clip's audio as syncnet_python extracts it (ffmpeg's 16-bit PCM), as doubles.
 static syncdsp::tensor<double, 1> decode_audio_s16(const std::string& path) {
-    std::vector<std::uint8_t> bytes;
-    const auto r = syncdsp::io::run_process(
-        {syncdsp::io::ffmpeg_program(), "-nostdin", "-v", "error", "-i", path, "-map", "0:a:0", "-vn", "-ac", "1",
-         "-ar", "16000", "-f", "s16le", "-acodec", "pcm_s16le", "pipe:1"},
-        [&](const std::uint8_t* d, std::size_t n) {
-            bytes.insert(bytes.end(), d, d + n);
-            return true;
-        });
-    if (r.exit_code != 0)
-        syncdsp::detail::throw_io_error("ffmpeg", "cannot decode the audio of '", path, "': ", r.stderr_text);
-    syncdsp::tensor<double, 1> s = syncdsp::tensor<double, 1>::from_shape({bytes.size() / 2});
-    for (std::size_t i = 0; i < s.size(); ++i)
-        s(i) = double(std::int16_t(std::uint16_t(bytes[2 * i] | (bytes[2 * i + 1] << 8))));
+    const auto pcm = syncdsp::io::decode_audio_pcm16(path, 16000);
+    syncdsp::tensor<double, 1> s = syncdsp::tensor<double, 1>::from_shape({pcm.size()});
+    for (std::size_t i = 0; i < s.size(); ++i) s(i) = double(pcm(i));
     return s;
 }
 

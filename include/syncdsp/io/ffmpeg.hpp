@@ -20,6 +20,7 @@
 #include "syncdsp/core/checked.hpp"
 #include "syncdsp/core/error.hpp"
 #include "syncdsp/core/tensor.hpp"
+#include "syncdsp/io/file.hpp"
 #include "syncdsp/io/subprocess.hpp"
 
 namespace syncdsp::io {
@@ -162,6 +163,29 @@ inline tensor<float, 1> decode_audio(const std::string& path, unsigned sample_ra
     tensor<float, 1> out = tensor<float, 1>::from_shape({samples.size()});
     std::copy(samples.begin(), samples.end(), out.begin());
     return out;
+}
+
+/// Decodes the first audio stream as ffmpeg's own 16-bit PCM (mono, `sample_rate` Hz), the exact
+/// samples tools such as syncnet_python read (`ffmpeg -ac 1 -ar 16000 -acodec pcm_s16le`). ffmpeg's
+/// float and 16-bit downmixes of stereo are scaled differently, so this is not decode_audio * 32768.
+inline tensor<std::int16_t, 1> decode_audio_pcm16(const std::string& path, unsigned sample_rate = 16000) {
+    SYNCDSP_REQUIRE(sample_rate >= 1000 && sample_rate <= 384000, "decode_audio", "sample rate ", sample_rate,
+                    " is outside 1000..384000 Hz");
+    std::vector<std::uint8_t> bytes;
+    const auto r = run_process({ffmpeg_program(), "-nostdin", "-v", "error", "-i", path, "-map", "0:a:0", "-vn", "-ac",
+                                "1", "-ar", std::to_string(sample_rate), "-f", "s16le", "-acodec", "pcm_s16le", "pipe:1"},
+                               [&](const std::uint8_t* d, std::size_t n) {
+                                   bytes.insert(bytes.end(), d, d + n);
+                                   return true;
+                               });
+    if (r.exit_code != 0) {
+        if (r.stderr_text.find("matches no streams") != std::string::npos)
+            detail::throw_io_error("ffmpeg", "'", path, "' has no audio stream");
+        detail::throw_io_error("ffmpeg", "cannot decode the audio of '", path, "': ", last_line(r.stderr_text));
+    }
+    tensor<std::int16_t, 1> s = tensor<std::int16_t, 1>::from_shape({bytes.size() / 2});
+    for (std::size_t i = 0; i < s.size(); ++i) s(i) = static_cast<std::int16_t>(detail::load_u16le(&bytes[2 * i]));
+    return s;
 }
 
 /// Pixel layout of decoded frames.

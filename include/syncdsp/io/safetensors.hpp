@@ -32,6 +32,7 @@
 
 #include "syncdsp/core/checked.hpp"
 #include "syncdsp/core/error.hpp"
+#include "syncdsp/core/half.hpp"
 #include "syncdsp/core/tensor.hpp"
 #include "syncdsp/io/file.hpp"
 
@@ -62,40 +63,6 @@ inline std::size_t dtype_size(const std::string& d) {
     return it == sizes.end() ? 0 : it->second;
 }
 
-/// IEEE 754 binary16 -> binary32, exact (incl. subnormals, infinities, NaN).
-inline float half_to_float(std::uint16_t h) {
-    const std::uint32_t sign = std::uint32_t(h & 0x8000u) << 16;
-    std::uint32_t exp = (h >> 10) & 0x1fu;
-    std::uint32_t mant = h & 0x3ffu;
-    std::uint32_t bits;
-    if (exp == 0) {
-        if (mant == 0) {
-            bits = sign;
-        } else {  // subnormal: normalise
-            exp = 127 - 15 + 1;
-            while ((mant & 0x400u) == 0) {
-                mant <<= 1;
-                --exp;
-            }
-            mant &= 0x3ffu;
-            bits = sign | (exp << 23) | (mant << 13);
-        }
-    } else if (exp == 0x1f) {
-        bits = sign | 0x7f800000u | (mant << 13);
-    } else {
-        bits = sign | ((exp + 127 - 15) << 23) | (mant << 13);
-    }
-    float f;
-    std::memcpy(&f, &bits, 4);
-    return f;
-}
-
-inline float bf16_to_float(std::uint16_t b) {
-    const std::uint32_t bits = std::uint32_t(b) << 16;
-    float f;
-    std::memcpy(&f, &bits, 4);
-    return f;
-}
 
 [[noreturn]] inline void fail(const std::string& tensor, const std::string& why) {
     if (tensor.empty()) detail::throw_parse_error("safetensors", why);
@@ -271,9 +238,9 @@ public:
         if (e->dtype == "F32") {
             if (n) std::memcpy(o, p, n * 4);  // little-endian host
         } else if (e->dtype == "F16") {
-            for (std::size_t i = 0; i < n; ++i) o[i] = safetensors_impl::half_to_float(detail::load_u16le(p + 2 * i));
+            for (std::size_t i = 0; i < n; ++i) o[i] = syncdsp::half_to_float(detail::load_u16le(p + 2 * i));
         } else if (e->dtype == "BF16") {
-            for (std::size_t i = 0; i < n; ++i) o[i] = safetensors_impl::bf16_to_float(detail::load_u16le(p + 2 * i));
+            for (std::size_t i = 0; i < n; ++i) o[i] = syncdsp::bf16_to_float(detail::load_u16le(p + 2 * i));
         } else if (e->dtype == "F64") {
             for (std::size_t i = 0; i < n; ++i) {
                 double d;

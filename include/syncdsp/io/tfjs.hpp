@@ -31,6 +31,7 @@
 
 #include "syncdsp/core/checked.hpp"
 #include "syncdsp/core/error.hpp"
+#include "syncdsp/core/half.hpp"
 #include "syncdsp/io/file.hpp"
 
 namespace syncdsp::io {
@@ -70,33 +71,6 @@ inline std::size_t element_size(const std::string& dtype) {
     return 0;
 }
 
-/// IEEE 754 binary16 -> binary32, exact (subnormals, infinities and NaN included).
-inline float half_to_float(std::uint16_t h) {
-    const std::uint32_t sign = std::uint32_t(h & 0x8000u) << 16;
-    std::uint32_t exp = (h >> 10) & 0x1fu;
-    std::uint32_t mant = h & 0x3ffu;
-    std::uint32_t bits;
-    if (exp == 0) {
-        if (mant == 0) {
-            bits = sign;
-        } else {
-            exp = 127 - 15 + 1;
-            while ((mant & 0x400u) == 0) {
-                mant <<= 1;
-                --exp;
-            }
-            mant &= 0x3ffu;
-            bits = sign | (exp << 23) | (mant << 13);
-        }
-    } else if (exp == 0x1f) {
-        bits = sign | 0x7f800000u | (mant << 13);
-    } else {
-        bits = sign | ((exp + 127 - 15) << 23) | (mant << 13);
-    }
-    float f;
-    std::memcpy(&f, &bits, 4);
-    return f;
-}
 
 /// TF.js: values[i] = v * scale + min in double, stored to Float32Array. Written as two
 /// statements on doubles; x86-64 baseline has no FMA, so no contraction changes the rounding.
@@ -237,7 +211,7 @@ inline std::vector<tfjs_tensor> decode_tfjs_group(const tfjs_weight_group& group
                 t.values[i] = v;
             }
         } else if (e.quantization == "float16") {
-            for (std::size_t i = 0; i < e.count; ++i) t.values[i] = tfjs_impl::half_to_float(detail::load_u16le(p + 2 * i));
+            for (std::size_t i = 0; i < e.count; ++i) t.values[i] = syncdsp::half_to_float(detail::load_u16le(p + 2 * i));
         } else if (e.dtype == "float32") {
             for (std::size_t i = 0; i < e.count; ++i) {
                 const std::uint32_t bits = detail::load_u32le(p + 4 * i);
