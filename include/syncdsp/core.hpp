@@ -4,3 +4,4 @@
 #include "syncdsp/core/error.hpp"
 #include "syncdsp/core/parallel.hpp"
 #include "syncdsp/core/tensor.hpp"
+#include "syncdsp/core/half.hpp"
