@@ -26,6 +26,9 @@ options:
   --max-offset D       search range (default 2000ms)
   --roi x,y,w,h        mouth region in frame pixels (see syncdsp sync --help)
   --face-crop          treat the video as a tight face crop
+  --landmarks FILE     landmarks per frame (see syncdsp sync --help)
+  --faces auto|on|off  use the face-api networks to find the mouth (default auto)
+  --phones auto|on|off use the phone cue (default auto)
   --no-verify          skip the re-measurement of OUT
   --json               print a JSON object: {"measured": ..., "applied_shift_ms", "output", "residual": ...}
   --help               this text
@@ -35,7 +38,7 @@ exit status: 0 = written, 1 = error or unreliable measurement without --force, 2
 
 int run(const std::vector<std::string>& args) {
     using namespace syncdsp;
-    cli::arguments a(args, {"-o", "--output", "--offset", "--max-offset", "--roi"},
+    cli::arguments a(args, {"-o", "--output", "--offset", "--max-offset", "--roi", "--landmarks", "--faces", "--phones"},
                      {"--force", "--face-crop", "--no-verify", "--json", "--help"});
     if (a.flag("--help")) {
         std::cout << help;
@@ -52,6 +55,19 @@ int run(const std::vector<std::string>& args) {
         opt.source = pipeline::mouth_source::box;
     } else if (a.flag("--face-crop")) {
         opt.source = pipeline::mouth_source::face_crop;
+    }
+    if (auto v = a.value("--landmarks")) opt.landmarks_path = *v;
+    if (auto v = a.value("--faces")) {
+        if (*v == "auto") opt.faces = pipeline::face_mode::automatic;
+        else if (*v == "on") opt.faces = pipeline::face_mode::on;
+        else if (*v == "off") opt.faces = pipeline::face_mode::off;
+        else throw cli::usage_error("--faces takes auto, on or off, got '" + *v + "'");
+    }
+    if (auto v = a.value("--phones")) {
+        if (*v == "auto") opt.phones = pipeline::phone_mode::automatic;
+        else if (*v == "on") opt.phones = pipeline::phone_mode::on;
+        else if (*v == "off") opt.phones = pipeline::phone_mode::off;
+        else throw cli::usage_error("--phones takes auto, on or off, got '" + *v + "'");
     }
     nlohmann::json j;
     double offset_ms = 0;

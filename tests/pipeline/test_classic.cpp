@@ -102,6 +102,7 @@ TEST_CASE("landmarks: from the face networks (when installed) and from a file") 
     CHECK(f.cues.size() == 2);
 
     if (!have_face_models()) SYNCDSP_SKIP("face-api models not installed (scripts/get_models.sh)");
+    if (std::getenv("SYNCDSP_SANITIZED")) SYNCDSP_SKIP("face networks on a whole clip: too slow under sanitizers (tests/faces covers them)");
     pl::ClassicOptions on;
     on.faces = pl::face_mode::on;
     const auto base = pl::estimate_offset(clip(), on);
@@ -123,6 +124,7 @@ TEST_CASE("the phone cue (when pocketsphinx is built in) joins the fusion and ke
     pl::ClassicOptions opt;
     opt.faces = pl::face_mode::off;
     opt.phones = pl::phone_mode::on;
+    if (std::getenv("SYNCDSP_SANITIZED")) SYNCDSP_SKIP("phone recogniser on a whole clip: slow under sanitizers (tests/phones covers it)");
     const auto base = pl::estimate_offset(clip(), opt);
     REQUIRE(base.valid);
     CHECK(base.phones);
@@ -139,6 +141,7 @@ TEST_CASE("sliding windows follow the clip") {
     SYNCDSP_REQUIRE_FILE_OR_SKIP(clip());
     pl::ClassicOptions opt;
     opt.track_window_s = 5;
+    opt.faces = pl::face_mode::off;
     const auto r = pl::estimate_offset(clip(), opt);
     REQUIRE(r.windows.size() >= 4);
     for (const auto& w : r.windows) {
