@@ -56,19 +56,7 @@ int run(const std::vector<std::string>& args) {
     } else if (a.flag("--face-crop")) {
         opt.source = pipeline::mouth_source::face_crop;
     }
-    if (auto v = a.value("--landmarks")) opt.landmarks_path = *v;
-    if (auto v = a.value("--faces")) {
-        if (*v == "auto") opt.faces = pipeline::face_mode::automatic;
-        else if (*v == "on") opt.faces = pipeline::face_mode::on;
-        else if (*v == "off") opt.faces = pipeline::face_mode::off;
-        else throw cli::usage_error("--faces takes auto, on or off, got '" + *v + "'");
-    }
-    if (auto v = a.value("--phones")) {
-        if (*v == "auto") opt.phones = pipeline::phone_mode::automatic;
-        else if (*v == "on") opt.phones = pipeline::phone_mode::on;
-        else if (*v == "off") opt.phones = pipeline::phone_mode::off;
-        else throw cli::usage_error("--phones takes auto, on or off, got '" + *v + "'");
-    }
+    cli::apply_cue_options(a, opt);
     nlohmann::json j;
     double offset_ms = 0;
     if (auto v = a.value("--offset")) {

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cli.hpp"
+#include "syncdsp/pipeline/classic.hpp"
 #include "syncdsp/vision/image.hpp"
 
 namespace syncdsp::cli {
@@ -38,6 +39,24 @@ inline vision::rect parse_box(const std::string& option, const std::string& text
     if (v[2] <= 0 || v[3] <= 0 || v[0] < 0 || v[1] < 0)
         throw usage_error("option " + option + " needs x,y >= 0 and w,h > 0, got '" + text + "'");
     return {v[0], v[1], v[2], v[3]};
+}
+
+/// The options `sync` and `fix` share for finding the mouth and the phone cue:
+/// --landmarks FILE, --faces auto|on|off, --phones auto|on|off.
+inline void apply_cue_options(const arguments& a, pipeline::ClassicOptions& opt) {
+    if (auto v = a.value("--landmarks")) opt.landmarks_path = *v;
+    if (auto v = a.value("--faces")) {
+        if (*v == "auto") opt.faces = pipeline::face_mode::automatic;
+        else if (*v == "on") opt.faces = pipeline::face_mode::on;
+        else if (*v == "off") opt.faces = pipeline::face_mode::off;
+        else throw usage_error("--faces takes auto, on or off, got '" + *v + "'");
+    }
+    if (auto v = a.value("--phones")) {
+        if (*v == "auto") opt.phones = pipeline::phone_mode::automatic;
+        else if (*v == "on") opt.phones = pipeline::phone_mode::on;
+        else if (*v == "off") opt.phones = pipeline::phone_mode::off;
+        else throw usage_error("--phones takes auto, on or off, got '" + *v + "'");
+    }
 }
 
 }  // namespace syncdsp::cli
