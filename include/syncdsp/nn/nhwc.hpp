@@ -230,6 +230,23 @@ inline void relu_inplace(nhwc_map& m) {
     for (auto& x : m.v) x = std::max(x, 0.f);
 }
 
+/// Where legacy TF bilinear resizing (alignCorners = false, halfPixelCenters = false) samples along
+/// one axis: output index i reads src = i * scale between floor(src) and ceil(src) (clamped to
+/// `src_size` - 1) with weight frac = src - floor(src).
+struct tf_bilinear_axis {
+    std::vector<std::size_t> lo, hi;
+    std::vector<double> frac;
+    tf_bilinear_axis(std::size_t out_size, double scale, std::size_t src_size) : lo(out_size), hi(out_size), frac(out_size) {
+        for (std::size_t i = 0; i < out_size; ++i) {
+            const double s = scale * double(i);
+            const double f = std::max(0.0, std::floor(s));
+            lo[i] = std::size_t(f);
+            frac[i] = s - f;
+            hi[i] = std::min(src_size - 1, std::size_t(std::ceil(s)));
+        }
+    }
+};
+
 /// tf.image.resizeBilinear with alignCorners = false, halfPixelCenters = false (legacy TF):
 /// src = dst * in/out, neighbours floor/ceil clamped, interpolation in double, stored as float.
 /// `src` is an HWC float image; the result is out_h x out_w x C.
@@ -238,22 +255,14 @@ inline nhwc_map resize_bilinear_tf(const float* src, std::size_t h, std::size_t 
     SYNCDSP_REQUIRE(h > 0 && w > 0 && out_h > 0 && out_w > 0 && C > 0, "nhwc", "resize of an empty image (", w, "x", h,
                     " -> ", out_w, "x", out_h, ")");
     nhwc_map out(out_h, out_w, C);
-    const double ry = double(h) / double(out_h), rx = double(w) / double(out_w);
-    std::vector<std::size_t> x0(out_w), x1(out_w);
-    std::vector<double> fx(out_w);
-    for (std::size_t c = 0; c < out_w; ++c) {
-        const double s = rx * double(c);
-        const double f = std::max(0.0, std::floor(s));
-        x0[c] = std::size_t(f);
-        fx[c] = s - f;
-        x1[c] = std::min(w - 1, std::size_t(std::ceil(s)));
-    }
+    const tf_bilinear_axis xs(out_w, double(w) / double(out_w), w), ys(out_h, double(h) / double(out_h), h);
+    const auto& x0 = xs.lo;
+    const auto& x1 = xs.hi;
+    const auto& fx = xs.frac;
     float* o = out.v.data();
     for (std::size_t r = 0; r < out_h; ++r) {
-        const double s = ry * double(r);
-        const double f = std::max(0.0, std::floor(s));
-        const std::size_t y0 = std::size_t(f), y1 = std::min(h - 1, std::size_t(std::ceil(s)));
-        const double fy = s - f;
+        const std::size_t y0 = ys.lo[r], y1 = ys.hi[r];
+        const double fy = ys.frac[r];
         const float* top = src + y0 * w * C;
         const float* bot = src + y1 * w * C;
         for (std::size_t c = 0; c < out_w; ++c) {

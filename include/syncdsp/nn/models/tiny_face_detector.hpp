@@ -95,21 +95,15 @@ public:
             if (x >= img.width || y >= img.height) return 0.0;  // bottom/right zero padding
             return img.data[y * img.stride + x * img.channels + c];
         };
-        std::vector<std::size_t> x0(input_size), x1(input_size);
-        std::vector<double> fx(input_size);
-        for (std::size_t c = 0; c < input_size; ++c) {
-            const double s = r * double(c);
-            const double f = std::max(0.0, std::floor(s));
-            x0[c] = std::size_t(f);
-            fx[c] = s - f;
-            x1[c] = std::min(side - 1, std::size_t(std::ceil(s)));
-        }
+        // The padded square is side x side in both directions: one axis table serves rows and columns.
+        const tf_bilinear_axis axis(input_size, r, side);
+        const auto& x0 = axis.lo;
+        const auto& x1 = axis.hi;
+        const auto& fx = axis.frac;
         float* o = out.v.data();
         for (std::size_t row = 0; row < input_size; ++row) {
-            const double s = r * double(row);
-            const double f = std::max(0.0, std::floor(s));
-            const std::size_t y0 = std::size_t(f), y1 = std::min(side - 1, std::size_t(std::ceil(s)));
-            const double fy = s - f;
+            const std::size_t y0 = axis.lo[row], y1 = axis.hi[row];
+            const double fy = axis.frac[row];
             for (std::size_t c = 0; c < input_size; ++c)
                 for (std::size_t d = 0; d < 3; ++d) {
                     const double tl = fetch(x0[c], y0, d), tr = fetch(x1[c], y0, d);
