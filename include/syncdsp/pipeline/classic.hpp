@@ -412,6 +412,7 @@ inline offset_report estimate_offset(const std::string& path, const ClassicOptio
     offset_report r;
     const std::size_t W = std::size_t(info.width), H = std::size_t(info.height);
     auto times_job = std::async(std::launch::async, [&] { return io::probe_frame_times(path); });
+    std::optional<std::vector<double>> probed_times;  // filled early only when a landmark file needs the count
 
     // Where the mouth is: a given box, landmarks (file or face networks), or the face-crop box.
     std::optional<face_track> track;
@@ -422,7 +423,8 @@ inline offset_report estimate_offset(const std::string& path, const ClassicOptio
         lo.frame_width = long(W);
         lo.frame_height = long(H);
         const auto file = io::read_landmarks(opt.landmarks_path, lo);
-        std::size_t n = io::probe_frame_times(path).size();
+        probed_times = times_job.get();
+        std::size_t n = probed_times->size();
         for (auto k : file.frame) n = std::max<std::size_t>(n, std::size_t(std::max<std::int64_t>(k, 0)) + 1);
         track = track_from_file(file, n);
     } else if (opt.faces != face_mode::off && !box_given) {
@@ -504,7 +506,7 @@ inline offset_report estimate_offset(const std::string& path, const ClassicOptio
     const mouth_motion motion = mouth_flow(crops, opt.mouth);
     r.timings_ms["flow"] = classic_impl::elapsed_ms(flow_start);
 
-    std::vector<double> times = times_job.get();
+    std::vector<double> times = probed_times ? std::move(*probed_times) : times_job.get();
     if (times.size() >= decoded) {
         times.resize(decoded);
     } else {  // no usable packet timestamps: the nominal rate from the stream start
