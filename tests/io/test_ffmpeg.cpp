@@ -1,6 +1,7 @@
 // Tests of the ffmpeg subprocess decoding. Media are made at test time by ffmpeg's own generators
 // (lavfi testsrc/sine), so expected sizes, rates and frame counts are known by construction.
 // Skips with a message when ffmpeg is not installed.
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
@@ -81,4 +82,89 @@ TEST_CASE("clear errors: missing streams, not media, missing program") {
     setenv("SYNCDSP_FFMPEG", "/nonexistent/ffmpeg-xyz", 1);
     CHECK_THROWS_WITH_AS(io::decode_audio(audio_only), doctest::Contains("not found"), syncdsp::io_error);
     unsetenv("SYNCDSP_FFMPEG");
+}
+
+TEST_CASE("an MP4 edit list's discarded frames are neither delivered nor timed: frames and times pair one to one") {
+    if (!have_ffmpeg()) SYNCDSP_SKIP("ffmpeg not installed");
+    // H.264 with B-frames, cut at 1.1 s without re-encoding: the cut keeps the GOP from the keyframe
+    // at 0 and its edit list discards the packets before 1.1 s (they are decoded, not shown).
+    const std::string full = make_media("editlist_full.mp4",
+        "-f lavfi -i testsrc=size=64x48:rate=25:duration=3 -c:v libx264 -g 50 -pix_fmt yuv420p");
+    const std::string cut_args = "-ss 1.1 -i '" + full + "' -c copy";
+    const std::string cut = make_media("editlist_cut.mp4", cut_args);
+    const auto a = io::decode_video(full), b = io::decode_video(cut);
+    REQUIRE(a.timestamps_s.size() == a.count());
+    REQUIRE(b.timestamps_s.size() == b.count());
+    REQUIRE(b.count() >= 40);
+    CHECK(b.count() < a.count() - 20);  // the head was discarded, not shown
+    for (std::size_t i = 1; i < b.count(); ++i) REQUIRE(b.timestamps_s[i] > b.timestamps_s[i - 1]);
+    // The cut's frame 0 is one of the original's (the same packets decode to the same pixels)...
+    const std::size_t bytes = 64 * 48;
+    std::size_t j0 = a.count();
+    for (std::size_t j = 0; j < a.count() && j0 == a.count(); ++j)
+        if (std::equal(b.frames.data(), b.frames.data() + bytes, a.frames.data() + j * bytes)) j0 = j;
+    REQUIRE(j0 < a.count());
+    CHECK(j0 == 28);  // the first frame at or after 1.1 s (1.12 s)...
+    // ... shown at its edit-list time: 1.12 - 1.1 s (ffmpeg's demuxer alone would say 0).
+    CHECK(std::fabs(b.timestamps_s[0] - 0.02) <= 1e-6);
+    // ... and every later frame is the next original frame, at the same time from the start (+- 1 us).
+    for (std::size_t i = 0; i < b.count() && j0 + i < a.count(); ++i) {
+        CAPTURE(i);
+        REQUIRE(std::equal(b.frames.data() + i * bytes, b.frames.data() + (i + 1) * bytes,
+                           a.frames.data() + (j0 + i) * bytes));
+        CHECK(std::fabs((b.timestamps_s[i] - b.timestamps_s[0]) - (a.timestamps_s[j0 + i] - a.timestamps_s[j0])) <= 1e-6);
+    }
+    // The demux-only probe leaves the discarded packets out and agrees with the decoder.
+    const auto probed = io::probe_frame_times(cut);
+    REQUIRE(probed.size() == b.count());
+    for (std::size_t i = 0; i < probed.size(); ++i) CHECK(std::fabs(probed[i] - b.timestamps_s[i]) <= 1e-6);
+}
+
+TEST_CASE("decode_audio_timed puts a click at its presentation time whatever the codec's priming (+- 1 ms)") {
+    if (!have_ffmpeg()) SYNCDSP_SKIP("ffmpeg not installed");
+    // A 2 kHz burst of 5 ms at exactly 0.700 s, in a 2 s file with a 25 fps video track. The audio
+    // stream starts at 0 or, with -itsoffset, at 0.25 s (the burst then at 0.950 s).
+    const std::string burst = "-f lavfi -i \"aevalsrc='if(between(t,0.7,0.705),0.8*sin(2*PI*2000*t),0)':s=48000:d=2\" "
+                              "-f lavfi -i testsrc=size=32x32:rate=25:duration=2";
+    struct codec_case { const char* file; const char* args; double at_s; };
+    const codec_case cases[] = {
+        {"click_aac.mp4", "-map 1:v -map 0:a -c:v libx264 -c:a aac", 0.7},
+        {"click_mp3.mp4", "-map 1:v -map 0:a -c:v libx264 -c:a libmp3lame", 0.7},
+        {"click_opus.mkv", "-map 1:v -map 0:a -c:v libx264 -c:a libopus", 0.7},
+        {"click_opus.mp4", "-map 1:v -map 0:a -c:v libx264 -c:a libopus", 0.7},
+        {"click_pcm.mov", "-map 1:v -map 0:a -c:v libx264 -c:a pcm_s16le", 0.7},
+    };
+    for (const auto& c : cases) {
+        const std::string file = c.file;
+        CAPTURE(file);
+        const std::string path = make_media(c.file, burst + " " + c.args);
+        const auto info = io::probe_media(path);
+        const auto a = io::decode_audio_timed(path, info, 16000);
+        REQUIRE(a.samples.size() > 16000);
+        // The burst's centre: the energy-weighted mean time of the samples around the loudest one.
+        std::size_t peak = 0;
+        for (std::size_t i = 0; i < a.samples.size(); ++i)
+            if (std::fabs(a.samples(i)) > std::fabs(a.samples(peak))) peak = i;
+        double sum = 0, weighted = 0;
+        for (std::size_t i = peak > 400 ? peak - 400 : 0; i < std::min(a.samples.size(), peak + 400); ++i) {
+            const double e = double(a.samples(i)) * a.samples(i);
+            sum += e;
+            weighted += e * double(i);
+        }
+        const double centre_s = a.start_s + weighted / sum / 16000.0;
+        MESSAGE(file << ": burst centre at " << centre_s << " s");
+        CHECK(std::fabs(centre_s - (c.at_s + 0.0025)) <= 0.001);
+    }
+    // A stream that starts late: sample 0 is at its start time.
+    const std::string late = make_media("click_late.mkv", "-f lavfi -i testsrc=size=32x32:rate=25:duration=2 "
+        "-itsoffset 0.25 -f lavfi -i \"aevalsrc='if(between(t,0.7,0.705),0.8*sin(2*PI*2000*t),0)':s=16000:d=2\" "
+        "-c:v libx264 -c:a pcm_s16le");
+    const auto info = io::probe_media(late);
+    CHECK(std::fabs(info.audio_start_s - 0.25) <= 0.002);
+    const auto a = io::decode_audio_timed(late, info, 16000);
+    CHECK(std::fabs(a.start_s - info.audio_start_s) <= 1.0 / 16000);
+    std::size_t peak = 0;
+    for (std::size_t i = 0; i < a.samples.size(); ++i)
+        if (std::fabs(a.samples(i)) > std::fabs(a.samples(peak))) peak = i;
+    CHECK(std::fabs(a.start_s + double(peak) / 16000.0 - (0.95 + 0.0025)) <= 0.003);
 }

@@ -2,18 +2,27 @@
 //
 // syncdsp links no codec library: audio and video are decoded by an ffmpeg subprocess writing raw
 // samples/pixels to a pipe. The programs are looked up on PATH, or taken from the environment
-// variables SYNCDSP_FFMPEG / SYNCDSP_FFPROBE. Frame timestamps come from the container's packet
-// presentation times (ffprobe, demux only), so variable-frame-rate input keeps its real timing.
+// variables SYNCDSP_FFMPEG / SYNCDSP_FFPROBE.
+//
+// Time base: every time here is a presentation time on the file's own timeline (ffmpeg -copyts),
+// the time a player shows a frame or plays a sample. decode_video_stream reports the timestamp of
+// each frame the decoder really outputs (so packets an MP4 edit list discards, reordered B-frames
+// and variable frame rate need no guessing), and decode_audio_timed pads or trims the start so
+// that sample 0 is at a known time whatever the codec's priming or the container's start_time.
 #pragma once
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <limits>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -43,9 +52,11 @@ struct media_info {
     double duration_s = 0;       ///< container duration
     double video_start_s = 0;    ///< start time of the video stream
     double audio_start_s = 0;    ///< start time of the audio stream
+    double video_time_base = 0;  ///< seconds per tick of the video stream's timestamps (0: unknown)
     int audio_sample_rate = 0;
     int audio_channels = 0;
     std::string video_codec, audio_codec;
+    std::string format_name;     ///< ffprobe's format_name, e.g. "mov,mp4,m4a,3gp,3g2,mj2"
 };
 
 namespace ffmpeg_impl {
@@ -96,7 +107,10 @@ inline media_info probe_media(const std::string& path) {
         detail::throw_io_error("ffmpeg", "cannot parse ffprobe output for '", path, "': ", e.what());
     }
     media_info info;
-    if (j.contains("format")) info.duration_s = ffmpeg_impl::json_number(j["format"], "duration");
+    if (j.contains("format")) {
+        info.duration_s = ffmpeg_impl::json_number(j["format"], "duration");
+        info.format_name = j["format"].value("format_name", "");
+    }
     if (j.contains("streams") && j["streams"].is_array()) {
         for (const auto& s : j["streams"]) {
             const std::string type = s.value("codec_type", "");
@@ -110,6 +124,7 @@ inline media_info probe_media(const std::string& path) {
                 if (!(info.fps > 0)) info.fps = ffmpeg_impl::parse_rate(s.value("r_frame_rate", "0/0"));
                 info.video_codec = s.value("codec_name", "");
                 info.video_start_s = ffmpeg_impl::json_number(s, "start_time");
+                info.video_time_base = ffmpeg_impl::parse_rate(s.value("time_base", "0/0"));
             } else if (type == "audio" && !info.has_audio) {
                 info.has_audio = true;
                 info.audio_sample_rate = static_cast<int>(ffmpeg_impl::json_number(s, "sample_rate"));
@@ -124,36 +139,32 @@ inline media_info probe_media(const std::string& path) {
     return info;
 }
 
-/// Decodes the first audio stream to mono float samples in [-1, 1) at `sample_rate` Hz (ffmpeg
-/// downmixes and resamples). The first sample is at the audio stream's start time.
-inline tensor<float, 1> decode_audio(const std::string& path, unsigned sample_rate = 16000) {
-    SYNCDSP_REQUIRE(sample_rate >= 1000 && sample_rate <= 384000, "decode_audio", "sample rate ",
-                    sample_rate, " is outside 1000..384000 Hz");
+namespace ffmpeg_impl {
+
+// Runs an ffmpeg command that writes f32le samples to stdout and collects them.
+inline tensor<float, 1> read_f32_samples(const std::vector<std::string>& argv, const std::string& path) {
     std::vector<float> samples;
     std::size_t pending = 0;
     std::uint8_t carry[4];
-    const auto r = run_process(
-        {ffmpeg_program(), "-nostdin", "-v", "error", "-i", path, "-map", "0:a:0", "-vn", "-ac", "1", "-ar",
-         std::to_string(sample_rate), "-f", "f32le", "-acodec", "pcm_f32le", "pipe:1"},
-        [&](const std::uint8_t* d, std::size_t n) {
-            std::size_t i = 0;
-            while (pending > 0 && i < n) {  // finish a sample split across reads
-                carry[pending++] = d[i++];
-                if (pending == 4) {
-                    float v;
-                    std::memcpy(&v, carry, 4);
-                    samples.push_back(v);
-                    pending = 0;
-                }
+    const auto r = run_process(argv, [&](const std::uint8_t* d, std::size_t n) {
+        std::size_t i = 0;
+        while (pending > 0 && i < n) {  // finish a sample split across reads
+            carry[pending++] = d[i++];
+            if (pending == 4) {
+                float v;
+                std::memcpy(&v, carry, 4);
+                samples.push_back(v);
+                pending = 0;
             }
-            const std::size_t whole = (n - i) / 4;
-            const std::size_t at = samples.size();
-            samples.resize(at + whole);
-            std::memcpy(samples.data() + at, d + i, whole * 4);
-            i += whole * 4;
-            while (i < n) carry[pending++] = d[i++];
-            return true;
-        });
+        }
+        const std::size_t whole = (n - i) / 4;
+        const std::size_t at = samples.size();
+        samples.resize(at + whole);
+        std::memcpy(samples.data() + at, d + i, whole * 4);
+        i += whole * 4;
+        while (i < n) carry[pending++] = d[i++];
+        return true;
+    });
     if (r.exit_code != 0) {
         const std::string why = last_line(r.stderr_text);
         if (r.stderr_text.find("matches no streams") != std::string::npos)
@@ -162,6 +173,57 @@ inline tensor<float, 1> decode_audio(const std::string& path, unsigned sample_ra
     }
     tensor<float, 1> out = tensor<float, 1>::from_shape({samples.size()});
     std::copy(samples.begin(), samples.end(), out.begin());
+    return out;
+}
+
+}  // namespace ffmpeg_impl
+
+/// Decodes the first audio stream to mono float samples in [-1, 1) at `sample_rate` Hz (ffmpeg
+/// downmixes and resamples). Sample 0 is the first sample the decoder outputs; its presentation
+/// time is not pinned down (codec priming, start_time): use decode_audio_timed to line audio up
+/// with video.
+inline tensor<float, 1> decode_audio(const std::string& path, unsigned sample_rate = 16000) {
+    SYNCDSP_REQUIRE(sample_rate >= 1000 && sample_rate <= 384000, "decode_audio", "sample rate ",
+                    sample_rate, " is outside 1000..384000 Hz");
+    return ffmpeg_impl::read_f32_samples({ffmpeg_program(), "-nostdin", "-v", "error", "-i", path, "-map", "0:a:0",
+                                          "-vn", "-ac", "1", "-ar", std::to_string(sample_rate), "-f", "f32le",
+                                          "-acodec", "pcm_f32le", "pipe:1"},
+                                         path);
+}
+
+/// Mono samples with the presentation time of sample 0 on the file's timeline.
+struct timed_audio {
+    tensor<float, 1> samples;
+    unsigned sample_rate = 0;
+    double start_s = 0;  ///< presentation time of samples(0)
+};
+
+/// Decodes the first audio stream like decode_audio, but with sample 0 at a known presentation
+/// time: the audio stream's start time (rounded to a sample) on the file's own timeline, the one
+/// decode_video_stream's timestamps use. ffmpeg (-copyts, aresample with first_pts) pads with
+/// silence or trims the decoder's output so that it begins exactly there, whatever the container's
+/// start_time, the edit list or the codec's priming (AAC, MP3, Opus) did; gaps of more than 0.1 s
+/// inside the stream are filled with silence, as players do.
+inline timed_audio decode_audio_timed(const std::string& path, const media_info& info, unsigned sample_rate = 16000) {
+    SYNCDSP_REQUIRE(sample_rate >= 1000 && sample_rate <= 384000, "decode_audio", "sample rate ",
+                    sample_rate, " is outside 1000..384000 Hz");
+    if (!info.has_audio) detail::throw_io_error("ffmpeg", "'", path, "' has no audio stream");
+    SYNCDSP_REQUIRE(std::isfinite(info.audio_start_s) && std::fabs(info.audio_start_s) < 1e7, "decode_audio",
+                    "audio start time ", info.audio_start_s, " s of '", path, "' is unusable");
+    const long long first = std::llround(info.audio_start_s * double(sample_rate));
+    // Resample first, then pad/trim at the output rate: first_pts counts the resampler's *input*
+    // samples (measured: one combined filter placed the start off by 2/3 of the pad at 48 -> 16 kHz),
+    // so only a same-rate stage makes it unambiguous. async=1: pad/trim only, no stretching.
+    const std::string filter = "aresample=" + std::to_string(sample_rate) + ",aresample=async=1:first_pts=" +
+                               std::to_string(first);
+    timed_audio out;
+    out.samples = ffmpeg_impl::read_f32_samples({ffmpeg_program(), "-nostdin", "-v", "error", "-copyts", "-i", path,
+                                                 "-map", "0:a:0", "-vn", "-af", filter, "-ac", "1", "-ar",
+                                                 std::to_string(sample_rate), "-f", "f32le", "-acodec", "pcm_f32le",
+                                                 "pipe:1"},
+                                                path);
+    out.sample_rate = sample_rate;
+    out.start_s = double(first) / double(sample_rate);
     return out;
 }
 
@@ -212,10 +274,102 @@ struct video_frames {
     std::size_t channels() const { return frames.shape()[3]; }
 };
 
-/// Presentation timestamps of the video packets in display order (demux only, no decoding).
+namespace ffmpeg_impl {
+
+// Deletes a temporary file when it goes out of scope.
+struct temp_file {
+    std::string path;
+    temp_file() {
+        char name[] = "/tmp/syncdsp-times-XXXXXX";
+        const int fd = mkstemp(name);
+        if (fd < 0) detail::throw_io_error("ffmpeg", "cannot create a temporary file: ", std::strerror(errno));
+        close(fd);
+        path = name;
+    }
+    ~temp_file() { unlink(path.c_str()); }
+    temp_file(const temp_file&) = delete;
+    temp_file& operator=(const temp_file&) = delete;
+};
+
+// Frame timestamps printed by ffmpeg's metadata filter ("frame:N pts:P pts_time:T ..." lines), in
+// seconds: P * time_base when the time base is known (full precision), else T; NaN for NOPTS.
+inline std::vector<double> parse_frame_times(const std::string& text, double time_base) {
+    std::vector<double> t;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t end = text.find('\n', pos);
+        if (end == std::string::npos) end = text.size();
+        const std::string line = text.substr(pos, end - pos);
+        pos = end + 1;
+        if (line.rfind("frame:", 0) != 0) continue;
+        auto field = [&](const char* key) -> std::string {
+            const std::size_t k = line.find(key);
+            if (k == std::string::npos) return "";
+            const std::size_t v = k + std::strlen(key);
+            return line.substr(v, line.find(' ', v) - v);
+        };
+        const std::string pts = field(" pts:"), pts_time = field(" pts_time:");
+        char* stop = nullptr;
+        double v = std::numeric_limits<double>::quiet_NaN();
+        if (time_base > 0 && !pts.empty()) {
+            const long long ticks = std::strtoll(pts.c_str(), &stop, 10);
+            if (stop != pts.c_str()) v = double(ticks) * time_base;
+        } else if (!pts_time.empty()) {
+            const double x = std::strtod(pts_time.c_str(), &stop);
+            if (stop != pts_time.c_str() && std::isfinite(x)) v = x;
+        }
+        t.push_back(v);
+    }
+    return t;
+}
+
+}  // namespace ffmpeg_impl
+
+namespace ffmpeg_impl {
+
+// ffmpeg's MP4/MOV demuxer applies an edit list exactly, except that it moves the video so that
+// its first shown frame is at time 0 ("Offset DTS ... to make first pts zero"). When the edit
+// starts between two frames (any `-ss T -c copy` cut off the frame grid), or the first frame's
+// composition offset is not compensated by the edit (phone recordings), that moves the video
+// earlier than the audio by up to a few frame periods, while a player following the edit list
+// shows that frame at its own time. Without the advanced
+// edit-list handling the demuxer only subtracts the edit's start, so the first frame at or after
+// 0 there is that frame at its edit-list time: returns how much to add to the decoder's video
+// timestamps (0 when there is nothing to correct or the two views do not pair up).
+inline double mov_first_frame_shift(const std::string& path, const media_info& info, double first_decoded_s) {
+    if (info.format_name.find("mov") == std::string::npos && info.format_name.find("mp4") == std::string::npos)
+        return 0;
+    const std::string text = run_to_string({ffprobe_program(), "-v", "error", "-advanced_editlist", "0",
+                                            "-select_streams", "v:0", "-show_entries", "packet=pts_time", "-of",
+                                            "csv=p=0", "--", path},
+                                           "ffprobe", path);
+    double first = std::numeric_limits<double>::infinity();
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t end = text.find('\n', pos);
+        if (end == std::string::npos) end = text.size();
+        const std::string line = text.substr(pos, end - pos);
+        pos = end + 1;
+        char* stop = nullptr;
+        const double v = std::strtod(line.c_str(), &stop);
+        if (stop != line.c_str() && std::isfinite(v) && v >= -1e-6) first = std::min(first, v);
+    }
+    const double shift = first - first_decoded_s;
+    const double period = 1.0 / (info.fps > 0 ? info.fps : 25.0);
+    // The demuxer's move is forwards and at most the reorder delay of the first GOP (a few frames:
+    // the composition offset of the first shown frame); anything else is not it.
+    return std::isfinite(shift) && shift > 1e-6 && shift < 4.5 * period ? shift : 0.0;
+}
+
+}  // namespace ffmpeg_impl
+
+/// Presentation timestamps of the video packets in display order (demux only, no decoding): the
+/// packets an edit list discards (ffprobe flag 'D') are left out, and a timestamp repeated by a
+/// spliced stream is kept once, as decode_video_stream delivers it. An estimate of the frames'
+/// times before decoding; decode_video_stream's own timestamps are the ones to pair with frames.
 inline std::vector<double> probe_frame_times(const std::string& path) {
     const std::string text = ffmpeg_impl::run_to_string(
-        {ffprobe_program(), "-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time",
+        {ffprobe_program(), "-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time,flags",
          "-of", "csv=p=0", "--", path},
         "ffprobe", path);
     std::vector<double> t;
@@ -225,12 +379,20 @@ inline std::vector<double> probe_frame_times(const std::string& path) {
         if (end == std::string::npos) end = text.size();
         const std::string line = text.substr(pos, end - pos);
         pos = end + 1;
-        if (line.empty() || line == "N/A") continue;
+        const std::size_t comma = line.find(',');
+        if (comma != std::string::npos && line.find('D', comma) != std::string::npos) continue;  // discarded
+        const std::string value = line.substr(0, comma);
+        if (value.empty() || value == "N/A") continue;
         char* stop = nullptr;
-        const double v = std::strtod(line.c_str(), &stop);
-        if (stop != line.c_str() && std::isfinite(v)) t.push_back(v);
+        const double v = std::strtod(value.c_str(), &stop);
+        if (stop != value.c_str() && std::isfinite(v)) t.push_back(v);
     }
     std::sort(t.begin(), t.end());
+    t.erase(std::unique(t.begin(), t.end()), t.end());
+    if (!t.empty()) {
+        const double shift = ffmpeg_impl::mov_first_frame_shift(path, probe_media(path), t.front());
+        for (double& v : t) v += shift;
+    }
     return t;
 }
 
@@ -238,9 +400,17 @@ inline std::vector<double> probe_frame_times(const std::string& path) {
 /// bytes, row-major) without holding the video in memory. `on_frame` may return false to stop.
 /// Returns the number of frames delivered. Width/height are those of `info` unless the options
 /// ask for a size.
+///
+/// The frames are those the decoder outputs (an edit list's discarded packets are not among them)
+/// in presentation order. A frame whose timestamp is not later than the previous frame's (a
+/// spliced stream repeating a time) is dropped, as a player drops a late frame, so the times are
+/// strictly increasing. If `times_s` is given it receives each delivered frame's presentation time
+/// (seconds on the file's own timeline, the same as decode_audio_timed), one per frame; a frame
+/// without a timestamp gets the previous one plus a nominal frame period.
 inline std::size_t decode_video_stream(const std::string& path, const media_info& info,
                                        const video_decode_options& opt,
-                                       const std::function<bool(const std::uint8_t*, std::size_t)>& on_frame) {
+                                       const std::function<bool(const std::uint8_t*, std::size_t)>& on_frame,
+                                       std::vector<double>* times_s = nullptr) {
     if (!info.has_video) detail::throw_io_error("ffmpeg", "'", path, "' has no video stream");
     SYNCDSP_REQUIRE((opt.width == 0) == (opt.height == 0) && opt.width >= 0 && opt.height >= 0,
                     "decode_video", "give both width and height, or neither (got ", opt.width, "x", opt.height, ")");
@@ -249,12 +419,15 @@ inline std::size_t decode_video_stream(const std::string& path, const media_info
     if (w <= 0 || h <= 0 || w > 16384 || h > 16384)
         detail::throw_io_error("ffmpeg", "'", path, "' has an unusable video size ", w, "x", h);
     const char* pix = opt.format == pixel_format::gray ? "gray" : opt.format == pixel_format::rgb ? "rgb24" : "bgr24";
-    std::vector<std::string> argv = {ffmpeg_program(), "-nostdin", "-v", "error", "-i", path, "-map", "0:v:0",
-                                     "-an", "-fps_mode", "passthrough"};
-    if (opt.width) {
-        argv.push_back("-vf");
-        argv.push_back("scale=" + std::to_string(w) + ":" + std::to_string(h) + ":flags=bilinear");
-    }
+    ffmpeg_impl::temp_file times_file;
+    // Keep a frame only when its time moves forward (or is unknown); then print each kept frame's
+    // timestamp, so pixels and times pair one to one. -copyts: the file's own timeline.
+    std::string filter =
+        "select='isnan(pts)+isnan(prev_selected_pts)+gt(pts,prev_selected_pts)',"
+        "metadata=mode=add:key=syncdsp:value=1,metadata=mode=print:key=syncdsp:file=" + times_file.path;
+    if (opt.width) filter += ",scale=" + std::to_string(w) + ":" + std::to_string(h) + ":flags=bilinear";
+    std::vector<std::string> argv = {ffmpeg_program(), "-nostdin", "-v", "error", "-copyts", "-i", path,
+                                     "-map", "0:v:0", "-an", "-fps_mode", "passthrough", "-vf", filter};
     if (opt.max_frames) {
         argv.push_back("-frames:v");
         argv.push_back(std::to_string(opt.max_frames));
@@ -286,6 +459,25 @@ inline std::size_t decode_video_stream(const std::string& path, const media_info
     });
     if (!stop && r.exit_code != 0)
         detail::throw_io_error("ffmpeg", "cannot decode the video of '", path, "': ", last_line(r.stderr_text));
+    if (times_s) {
+        const auto bytes = read_file(times_file.path);
+        std::vector<double> t = ffmpeg_impl::parse_frame_times(std::string(bytes.begin(), bytes.end()), info.video_time_base);
+        // A stopped decode was killed and may not have flushed its last timestamps: those stay NaN.
+        // A completed one must report exactly one timestamp per frame; anything else would shift times.
+        if (!stop && t.size() != count)
+            detail::throw_io_error("ffmpeg", "the decoder of '", path, "' reported ", t.size(), " timestamps for ",
+                                   count, " frames");
+        const std::size_t reported = std::min(t.size(), count);
+        t.resize(count, std::numeric_limits<double>::quiet_NaN());
+        const double period = 1.0 / (info.fps > 0 ? info.fps : 25.0);
+        for (std::size_t i = 0; i < reported; ++i)
+            if (std::isnan(t[i])) t[i] = i == 0 ? info.video_start_s : t[i - 1] + period;
+        if (reported > 0) {
+            const double shift = ffmpeg_impl::mov_first_frame_shift(path, info, t[0]);
+            for (double& v : t) v += shift;
+        }
+        *times_s = std::move(t);
+    }
     return count;
 }
 
@@ -298,6 +490,7 @@ inline video_frames decode_video(const std::string& path, const video_decode_opt
     const std::size_t c = channels_of(opt.format);
     std::vector<std::uint8_t> all;
     std::size_t frame_bytes = 0;
+    std::vector<double> t;
     const std::size_t n = decode_video_stream(path, info, opt, [&](const std::uint8_t* px, std::size_t) {
         frame_bytes = std::size_t(w) * std::size_t(h) * c;
         if (all.size() + frame_bytes > opt.max_bytes)
@@ -305,20 +498,12 @@ inline video_frames decode_video(const std::string& path, const video_decode_opt
                                            " bytes of frames; decode it in pieces with decode_video_stream");
         all.insert(all.end(), px, px + frame_bytes);
         return true;
-    });
+    }, &t);
     if (n == 0) detail::throw_io_error("ffmpeg", "'", path, "' decoded to zero video frames");
     video_frames out;
     out.fps = info.fps;
     out.frames = tensor<std::uint8_t, 4>::from_shape({n, std::size_t(h), std::size_t(w), c});
     std::copy(all.begin(), all.end(), out.frames.begin());
-    std::vector<double> t = probe_frame_times(path);
-    if (t.size() >= n) {
-        t.resize(n);
-    } else {  // timestamps unavailable (raw streams): assume the nominal constant rate
-        t.resize(n);
-        const double fps = info.fps > 0 ? info.fps : 25.0;
-        for (std::size_t i = 0; i < n; ++i) t[i] = info.video_start_s + double(i) / fps;
-    }
     out.timestamps_s = std::move(t);
     return out;
 }
