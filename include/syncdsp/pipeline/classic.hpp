@@ -411,8 +411,6 @@ inline offset_report estimate_offset(const std::string& path, const ClassicOptio
     if (!info.has_video) detail::throw_invalid_argument("estimate_offset", "'", path, "' has no video stream");
     offset_report r;
     const std::size_t W = std::size_t(info.width), H = std::size_t(info.height);
-    auto times_job = std::async(std::launch::async, [&] { return io::probe_frame_times(path); });
-    std::optional<std::vector<double>> probed_times;  // filled early only when a landmark file needs the count
 
     // Where the mouth is: a given box, landmarks (file or face networks), or the face-crop box.
     std::optional<face_track> track;
@@ -423,8 +421,8 @@ inline offset_report estimate_offset(const std::string& path, const ClassicOptio
         lo.frame_width = long(W);
         lo.frame_height = long(H);
         const auto file = io::read_landmarks(opt.landmarks_path, lo);
-        probed_times = times_job.get();
-        std::size_t n = probed_times->size();
+        // The frame count before decoding (demux only); the frames' times come from the decoder.
+        std::size_t n = io::probe_frame_times(path).size();
         for (auto k : file.frame) n = std::max<std::size_t>(n, std::size_t(std::max<std::int64_t>(k, 0)) + 1);
         track = track_from_file(file, n);
     } else if (opt.faces != face_mode::off && !box_given) {
@@ -467,13 +465,15 @@ inline offset_report estimate_offset(const std::string& path, const ClassicOptio
     }
     r.mouth_box = boxes.front();
 
-    double audio_ms = 0, phones_ms = 0;
+    double audio_ms = 0, phones_ms = 0, audio_start_s = info.audio_start_s;
     std::optional<std::vector<audio::phone_segment>> phone_segments;
     std::string phone_note;
     auto audio_job = std::async(std::launch::async, [&] {
         const auto t = clock::now();
-        const auto samples = io::decode_audio(path, opt.sample_rate);
-        std::vector<float> mono(samples.begin(), samples.end());
+        // Sample 0 at a known presentation time (codec priming, start_time, edit lists handled).
+        const auto decoded_audio = io::decode_audio_timed(path, info, opt.sample_rate);
+        audio_start_s = decoded_audio.start_s;
+        std::vector<float> mono(decoded_audio.samples.begin(), decoded_audio.samples.end());
         auto e = classic_impl::audio_energy(mono, opt.sample_rate, opt);
         audio_ms = classic_impl::elapsed_ms(t);
         if (opt.phones != phone_mode::off) {
@@ -496,24 +496,18 @@ inline offset_report estimate_offset(const std::string& path, const ClassicOptio
     });
     mouth_cropper crops(boxes, std::size_t(info.width), std::size_t(info.height), opt.mouth.box_size);
     io::video_decode_options vopt;
+    // The decoder's own timestamp for every frame it outputs (one to one with the crops).
+    std::vector<double> times;
     const std::size_t decoded = io::decode_video_stream(path, info, vopt, [&](const std::uint8_t* px, std::size_t) {
         crops.add(vision::image_view<const std::uint8_t>(px, W, H, 1));
         return true;
-    });
+    }, &times);
     const double video_decode_ms = classic_impl::elapsed_ms(start);
     if (decoded == 0) detail::throw_io_error("estimate_offset", "'", path, "' decoded to zero video frames");
     auto flow_start = clock::now();
     const mouth_motion motion = mouth_flow(crops, opt.mouth);
     r.timings_ms["flow"] = classic_impl::elapsed_ms(flow_start);
 
-    std::vector<double> times = probed_times ? std::move(*probed_times) : times_job.get();
-    if (times.size() >= decoded) {
-        times.resize(decoded);
-    } else {  // no usable packet timestamps: the nominal rate from the stream start
-        times.resize(decoded);
-        const double fps = info.fps > 0 ? info.fps : 25.0;
-        for (std::size_t i = 0; i < decoded; ++i) times[i] = info.video_start_s + double(i) / fps;
-    }
     const std::vector<double> energy = audio_job.get();
     r.timings_ms["decode_video"] = video_decode_ms;
     r.timings_ms["decode_audio_and_features"] = audio_ms;
@@ -526,7 +520,7 @@ inline offset_report estimate_offset(const std::string& path, const ClassicOptio
         mar.resize(decoded, std::numeric_limits<double>::quiet_NaN());
         cues.push_back({"outer mouth aspect ratio", mar, false});
     }
-    classic_impl::correlate(cues, times, info.fps, energy, info.audio_start_s, opt, r,
+    classic_impl::correlate(cues, times, info.fps, energy, audio_start_s, opt, r,
                             phone_segments ? &*phone_segments : nullptr);
     r.timings_ms["total"] = classic_impl::elapsed_ms(start);
     return r;
