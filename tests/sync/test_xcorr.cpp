@@ -189,6 +189,14 @@ TEST_CASE("time base: integration of 100 Hz features and interpolation at frame 
     const auto grid = sync::uniform_grid(0.02, 4.0, 25.0);
     const auto g = sync::integrate_to_grid(audio, 100.0, 0.005, grid, 25.0);
     for (std::size_t k = 1; k + 1 < grid.size(); ++k) CHECK(g[k] == doctest::Approx(grid[k]).epsilon(1e-9));
+    // The pipeline's case: 10 ms frames centred on the edges of 40 ms cells (audio from t = 0, cells
+    // centred on the frame times). Each cell's mean must still be its centre time (+- 1 us); taking
+    // whole edge frames from one side only would put it 5 ms early.
+    std::vector<double> edge(400);
+    for (std::size_t i = 0; i < edge.size(); ++i) edge[i] = double(i) / 100.0;
+    const auto on_grid = sync::uniform_grid(0.0, 4.0, 25.0);
+    const auto ge = sync::integrate_to_grid(edge, 100.0, 0.0, on_grid, 25.0);
+    for (std::size_t k = 1; k + 1 < on_grid.size(); ++k) CHECK(std::fabs(ge[k] - on_grid[k]) <= 1e-6);
     // Video at irregular timestamps with value = 2 * time: interpolation is exact for a line.
     const std::vector<double> times = {0.0, 0.03, 0.09, 0.1, 0.21};
     std::vector<double> vals;

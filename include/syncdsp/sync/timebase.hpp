@@ -3,7 +3,10 @@
 //
 // Choices, and why:
 //  - Audio -> grid by *integration*: each grid cell [t - dt/2, t + dt/2) gets the mean of the
-//    audio feature frames whose centres fall inside it. Averaging is the anti-aliasing a
+//    audio feature frames overlapping it, each weighted by its overlap (a frame stands for one hop
+//    around its centre), so the mean is centred on t even when frame centres fall on cell edges
+//    (10 ms frames into 40 ms cells: whole edge frames from one side only put it 5 ms early;
+//    measured on the synthetic truth, tests/truth: 25 fps +1.4 -> +0.2 ms). Averaging is the anti-aliasing a
 //    down-sampling from 100 Hz to ~25 Hz needs, and it keeps the energy that happened during the
 //    frame's exposure time together.
 //  - Video -> grid by *linear interpolation* between the real frame timestamps. For constant frame
@@ -34,23 +37,32 @@ inline std::vector<double> uniform_grid(double t0, double t1, double rate_hz) {
     return g;
 }
 
-/// Averages a regularly sampled feature (frame i centred at first_time_s + i / rate_hz) into the
-/// cells of a uniform grid of spacing 1/grid_rate_hz centred on `grid`.
+/// Averages a regularly sampled feature (frame i centred at first_time_s + i / rate_hz, standing
+/// for one period around it) into the cells of a uniform grid of spacing 1/grid_rate_hz centred on
+/// `grid`, weighting each frame by its overlap with the cell.
 inline std::vector<double> integrate_to_grid(const std::vector<double>& values, double rate_hz, double first_time_s,
                                              const std::vector<double>& grid, double grid_rate_hz) {
     SYNCDSP_REQUIRE(rate_hz > 0 && grid_rate_hz > 0, "timebase", "rates must be positive (", rate_hz, ", ",
                     grid_rate_hz, ")");
     std::vector<double> sum(grid.size(), 0.0), count(grid.size(), 0.0);
     if (grid.empty()) return sum;
-    const double half = 0.5 / grid_rate_hz, g0 = grid.front() - half;
+    // Each frame stands for [t - hop/2, t + hop/2) and is shared between the cells it overlaps, by
+    // overlap: a cell's mean is then centred on the cell even when frames fall on its edges (a
+    // half-open cell taking whole edge frames from one side only is off by half a hop).
+    const double half = 0.5 / grid_rate_hz, g0 = grid.front() - half, hop = 1.0 / rate_hz;
+    const double cells = double(grid.size());
     for (std::size_t i = 0; i < values.size(); ++i) {
         const double v = values[i];
         if (std::isnan(v)) continue;
-        const double t = first_time_s + double(i) / rate_hz;
-        const double cell = std::floor((t - g0) * grid_rate_hz);
-        if (cell < 0 || cell >= double(grid.size())) continue;
-        sum[std::size_t(cell)] += v;
-        count[std::size_t(cell)] += 1;
+        const double a = (first_time_s + double(i) / rate_hz - 0.5 * hop - g0) * grid_rate_hz;  // in cells
+        const double b = a + hop * grid_rate_hz;
+        if (b <= 0 || a >= cells) continue;
+        for (double c = std::max(0.0, std::floor(a)); c < std::min(cells, b); c += 1) {
+            const double w = std::min(b, c + 1) - std::max(a, c);
+            if (w <= 0) continue;
+            sum[std::size_t(c)] += w * v;
+            count[std::size_t(c)] += w;
+        }
     }
     for (std::size_t k = 0; k < grid.size(); ++k)
         sum[k] = count[k] > 0 ? sum[k] / count[k] : std::numeric_limits<double>::quiet_NaN();
