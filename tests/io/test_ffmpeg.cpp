@@ -168,3 +168,26 @@ TEST_CASE("decode_audio_timed puts a click at its presentation time whatever the
         if (std::fabs(a.samples(i)) > std::fabs(a.samples(peak))) peak = i;
     CHECK(std::fabs(a.start_s + double(peak) / 16000.0 - (0.95 + 0.0025)) <= 0.003);
 }
+
+TEST_CASE("a frame that repeats its predecessor's timestamp is dropped, and the others keep their pixels and times") {
+    if (!have_ffmpeg()) SYNCDSP_SKIP("ffmpeg not installed");
+    // 50 frames at 25 fps; packet 10 carries packet 9's time (0.36 s), as a spliced stream does.
+    const std::string clean = make_media("repeat_clean.mkv",
+        "-f lavfi -i testsrc=size=64x48:rate=25:duration=2 -c:v libx264 -bf 0");
+    const std::string dup = make_media("repeat_dup.mkv", "-i '" + clean + "' -c copy -bsf:v "
+        "\"setts=ts='if(eq(N,10),PREV_INPTS,TS)'\"");
+    const auto a = io::decode_video(clean), b = io::decode_video(dup);
+    REQUIRE(a.count() == 50);
+    REQUIRE(b.count() == 49);  // the late frame is not shown
+    REQUIRE(b.timestamps_s.size() == 49);
+    const std::size_t bytes = 64 * 48;
+    for (std::size_t i = 0; i < b.count(); ++i) {
+        CAPTURE(i);
+        const std::size_t j = i < 10 ? i : i + 1;  // the same frame of the clean file
+        CHECK(std::fabs(b.timestamps_s[i] - a.timestamps_s[j]) <= 1e-6);
+        CHECK(std::equal(b.frames.data() + i * bytes, b.frames.data() + (i + 1) * bytes, a.frames.data() + j * bytes));
+    }
+    const auto probed = io::probe_frame_times(dup);  // the demux-only view agrees
+    REQUIRE(probed.size() == 49);
+    for (std::size_t i = 0; i < probed.size(); ++i) CHECK(std::fabs(probed[i] - b.timestamps_s[i]) <= 1e-6);
+}

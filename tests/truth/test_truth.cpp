@@ -211,6 +211,14 @@ std::vector<variant> make_variants() {
            " -filter:v select='not(eq(mod(n\\,5)\\,2))*not(eq(mod(n\\,7)\\,4))*not(eq(mod(n\\,11)\\,5))'" + h264 +
            "-c:a aac " + quote(at("vfr_aac.mp4")));
     v.push_back({"vfr_aac.mp4", "VFR (60 fps with irregular drops), AAC", 0, false});
+    ffmpeg("-i " + quote(at("vfr_aac.mp4")) + " -itsoffset 0.2 -i " + quote(at("vfr_aac.mp4")) +
+           " -map 0:v -map 1:a -c copy " + quote(at("late200_vfr.mp4")));
+    v.push_back({"late200_vfr.mp4", "VFR, audio shifted +200 ms", 200, false});
+    // A repeated timestamp (as in spliced phone video): every 20th frame carries its predecessor's
+    // time; a player drops it as late, and so must the estimator (not fail, not shift).
+    ffmpeg(raw_video(30, 1) + " " + wav() + h264 + "-bf 0 -bsf:v \"setts=ts='if(eq(mod(N,20),10),PREV_INPTS,TS)'\" " +
+           "-c:a aac " + quote(at("repeated_ts.mkv")));
+    v.push_back({"repeated_ts.mkv", "30 fps, every 20th frame repeats the previous timestamp", 0, false});
     // Streams that start late, in sync: video from 0.52 s, audio from 0.3 s (start_time, empty edits).
     ffmpeg(raw_video(25, 1) + " " + wav() + " -filter:v trim=start=0.52 -filter:a atrim=start=0.3" + h264 +
            "-c:a aac " + quote(at("late_starts.mp4")));
