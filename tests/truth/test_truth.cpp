@@ -59,9 +59,9 @@ struct sync_result {
     }
 };
 
-sync_result run_sync(const std::string& file, const std::string& extra = "") {
-    const std::string cmd = quote(std::getenv("SYNCDSP_CLI")) + " sync " + quote(file) +
-                            " --json --quiet --faces off --phones off" + extra + " 2>" + quote(at("stderr.txt"));
+sync_result run_sync(const std::string& file, const std::string& extra = "", const std::string& phones = "off") {
+    const std::string cmd = quote(std::getenv("SYNCDSP_CLI")) + " sync " + quote(file) + " --json --quiet --faces off --phones " +
+                            phones + extra + " 2>" + quote(at("stderr.txt"));
     std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
     REQUIRE(pipe);
     std::string out;
@@ -242,6 +242,15 @@ TEST_CASE("synthetic truth: every encoding reads 0 +- 5 ms and injected shifts c
                      v.what.c_str());
         CHECK(r.json["reliable"].get<bool>());
         CHECK(std::fabs(got - v.expect_ms) <= tolerance_ms);
+    }
+    // The phone cue (when the recogniser is built in and installed) must keep the same zero: its
+    // segments are placed on the same timeline as the energy (the 7.8 ms frame-centre shift).
+    if (!sanitized()) {
+        const auto r = run_sync(at("cfr25_aac.mp4"), "", "auto");
+        REQUIRE(r.code == 0);
+        std::fprintf(stderr, "cfr25_aac.mp4 with the phone cue (%s): %+.1f ms\n",
+                     r.json.value("phones", false) ? "used" : "not available", r.offset_ms());
+        CHECK(std::fabs(r.offset_ms()) <= tolerance_ms);
     }
 }
 
