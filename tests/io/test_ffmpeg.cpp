@@ -191,3 +191,18 @@ TEST_CASE("a frame that repeats its predecessor's timestamp is dropped, and the 
     REQUIRE(probed.size() == 49);
     for (std::size_t i = 0; i < probed.size(); ++i) CHECK(std::fabs(probed[i] - b.timestamps_s[i]) <= 1e-6);
 }
+
+TEST_CASE("times are on the file's own timeline when it does not start at 0 (MPEG-TS)") {
+    if (!have_ffmpeg()) SYNCDSP_SKIP("ffmpeg not installed");
+    // The MPEG-TS muxer starts the timeline at 1.4 s; ffmpeg subtracts that while decoding.
+    const std::string ts = make_media("timeline.ts", "-f lavfi -i testsrc=size=64x48:rate=25:duration=2 "
+        "-f lavfi -i sine=frequency=440:sample_rate=48000:duration=2 -c:v libx264 -c:a aac");
+    const auto info = io::probe_media(ts);
+    REQUIRE(info.video_start_s > 1.0);
+    const auto v = io::decode_video(ts);
+    const auto probed = io::probe_frame_times(ts);
+    REQUIRE(probed.size() == v.count());
+    for (std::size_t i = 0; i < probed.size(); ++i) CHECK(std::fabs(probed[i] - v.timestamps_s[i]) <= 1e-4);
+    const auto a = io::decode_audio_timed(ts, info, 16000);
+    CHECK(std::fabs(a.start_s - info.audio_start_s) <= 1.0 / 16000);
+}
