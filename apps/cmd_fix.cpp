@@ -38,7 +38,8 @@ exit status: 0 = written, 1 = error or unreliable measurement without --force, 2
 
 int run(const std::vector<std::string>& args) {
     using namespace syncdsp;
-    cli::arguments a(args, {"-o", "--output", "--offset", "--max-offset", "--roi", "--landmarks", "--faces", "--phones"},
+    cli::arguments a(args, {"-o", "--output", "--offset", "--max-offset", "--roi", "--landmarks", "--faces", "--phones",
+                            "--tolerance", "--calibration"},
                      {"--force", "--face-crop", "--no-verify", "--json", "--help"});
     if (a.flag("--help")) {
         std::cout << help;
@@ -48,8 +49,7 @@ int run(const std::vector<std::string>& args) {
     const std::string in = a.positional()[0];
     const auto out = a.value("-o") ? a.value("-o") : a.value("--output");
     if (!out) throw cli::usage_error("missing -o OUT");
-    pipeline::ClassicOptions opt;
-    if (auto v = a.value("--max-offset")) opt.max_offset_ms = cli::parse_duration_ms("--max-offset", *v);
+    auto opt = pipeline::ClassicOptions::standard();
     if (auto v = a.value("--roi")) {
         opt.mouth_box = cli::parse_box("--roi", *v);
         opt.source = pipeline::mouth_source::box;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cli.hpp"
+#include "syncdsp/audio/phones.hpp"
 #include "syncdsp/pipeline/classic.hpp"
 #include "syncdsp/vision/image.hpp"
 
@@ -41,9 +42,32 @@ inline vision::rect parse_box(const std::string& option, const std::string& text
     return {v[0], v[1], v[2], v[3]};
 }
 
-/// The options `sync` and `fix` share for finding the mouth and the phone cue:
-/// --landmarks FILE, --faces auto|on|off, --phones auto|on|off.
+/// The phone recogniser this program was built with (pocketsphinx; without it, recognising throws
+/// an unsupported_error that says how to get it, which `--phones auto` turns into a note).
+inline pipeline::phone_recogniser program_phone_recogniser() {
+    return [](const float* x, std::size_t n, unsigned rate) { return audio::recognise_phones(x, n, rate); };
+}
+
+/// The options `sync` and `fix` share for finding the mouth, the cues and judging the answer:
+/// --landmarks FILE, --faces auto|on|off, --phones auto|on|off, --max-offset D, --tolerance T,
+/// --calibration speech-lead|none.
 inline void apply_cue_options(const arguments& a, pipeline::ClassicOptions& opt) {
+    opt.recognise_phones = program_phone_recogniser();
+    if (auto v = a.value("--max-offset")) opt.search.max_offset_ms = parse_duration_ms("--max-offset", *v);
+    if (!(opt.search.max_offset_ms > 0 && opt.search.max_offset_ms <= 60000))
+        throw usage_error("--max-offset must be in (0, 60s]");
+    if (auto v = a.value("--tolerance")) {
+        try {
+            opt.tolerance = sync::ToleranceProfile::parse(*v);
+        } catch (const syncdsp::error&) {
+            throw usage_error("--tolerance takes itu, ebu, atsc or EARLY,LATE in ms (e.g. 40,60), got '" + *v + "'");
+        }
+    }
+    if (auto v = a.value("--calibration")) {
+        if (*v == "speech-lead") opt.calibration = sync::Calibration::speech_lead();
+        else if (*v == "none") opt.calibration = sync::Calibration::none();
+        else throw usage_error("--calibration takes speech-lead or none, got '" + *v + "'");
+    }
     if (auto v = a.value("--landmarks")) opt.landmarks_path = *v;
     if (auto v = a.value("--faces")) {
         if (*v == "auto") opt.faces = pipeline::face_mode::automatic;

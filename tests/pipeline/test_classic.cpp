@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "support.hpp"
+#include "syncdsp/audio/phones.hpp"
 #include "syncdsp/pipeline/classic.hpp"
 
 namespace pl = syncdsp::pipeline;
@@ -124,6 +125,9 @@ TEST_CASE("the phone cue (when pocketsphinx is built in) joins the fusion and ke
     pl::ClassicOptions opt;
     opt.faces = pl::face_mode::off;
     opt.phones = pl::phone_mode::on;
+    opt.recognise_phones = [](const float* x, std::size_t n, unsigned rate) {
+        return syncdsp::audio::recognise_phones(x, n, rate);
+    };
     if (std::getenv("SYNCDSP_SANITIZED")) SYNCDSP_SKIP("phone recogniser on a whole clip: slow under sanitizers (tests/phones covers it)");
     const auto base = pl::estimate_offset(clip(), opt);
     REQUIRE(base.valid);
@@ -139,15 +143,17 @@ TEST_CASE("the phone cue (when pocketsphinx is built in) joins the fusion and ke
 TEST_CASE("sliding windows follow the clip") {
     if (!have_ffmpeg()) SYNCDSP_SKIP("ffmpeg not installed");
     SYNCDSP_REQUIRE_FILE_OR_SKIP(clip());
-    pl::ClassicOptions opt;
-    opt.track_window_s = 5;
+    pl::ClassicOptions opt;  // windows of 5 s are on by default
     opt.faces = pl::face_mode::off;
     const auto r = pl::estimate_offset(clip(), opt);
     REQUIRE(r.windows.size() >= 4);
-    for (const auto& w : r.windows) {
+    for (const auto& wr : r.windows) {
+        const auto& w = wr.estimate;
         CHECK(w.end_s - w.start_s == doctest::Approx(5.0).epsilon(0.02));
-        if (w.confident) CHECK(std::fabs(w.offset_ms - r.offset_ms) <= 80.0);
+        if (w.reliable) CHECK(std::fabs(w.offset_ms - r.offset_ms) <= 80.0);
+        CHECK(w.significance.count == 99);  // the same significance rule as the whole clip
     }
+    CHECK(r.segments.size() <= 1);
 }
 
 TEST_CASE("bad input: no audio, no video, silent audio, frozen video, uncropped frame, too short") {
@@ -179,6 +185,6 @@ TEST_CASE("bad input: no audio, no video, silent audio, frozen video, uncropped 
         "-f lavfi -i testsrc=size=64x64:rate=25:duration=0.08 -f lavfi -i sine=duration=1 -c:v ffv1 -c:a pcm_s16le");
     CHECK_THROWS_WITH_AS(pl::estimate_offset(tiny), doctest::Contains("at least 3"), syncdsp::invalid_argument);
     pl::ClassicOptions bad;
-    bad.max_offset_ms = -5;
+    bad.search.max_offset_ms = -5;
     CHECK_THROWS_AS(pl::estimate_offset(frozen, bad), syncdsp::invalid_argument);
 }

@@ -62,6 +62,11 @@ inline constexpr unsigned phone_sample_rate = 16000;
 inline constexpr std::size_t phone_frame_samples = 160;
 /// Decoder frame hop in seconds.
 inline constexpr double phone_frame_s = 0.01;
+/// Where on the timeline a decoded phone frame belongs, relative to its 10 ms slot's start: the
+/// recogniser's analysis window (25.6 ms at a 10 ms hop, as sphinxbase frames it) is centred
+/// 12.8 ms after the slot starts, 7.8 ms after the slot's middle. Segment times are slot times;
+/// adding this puts them where the sound they describe was.
+inline constexpr double phone_time_offset_s = 0.0078;
 
 /// Debian's locations of the en-us acoustic model directory and the en-us phone language model.
 inline constexpr const char* default_pocketsphinx_model = "/usr/share/pocketsphinx/model/en-us/en-us";
