@@ -31,7 +31,8 @@ options:
                        ebu (EBU R37, 40/60), atsc (ATSC IS-191, 15/45) or EARLY,LATE in ms
   --max-offset D       search range +-D (default 2000ms; accepts 500ms, 1.5s or a number of ms)
   --calibration C      speech-lead (default: remove the lips' lead over the sound, measured on
-                       real in-sync speech) or none (the cues' raw estimate)
+                       real in-sync speech), none (the cues' raw estimate) or a FILE.json written
+                       by scripts/fit_calibration.py
   --roi x,y,w,h        the mouth region in frame pixels (fixed for the whole video)
   --landmarks FILE     68- (or 20-) point landmarks per frame: CSV `frame,x0,y0,...`, JSON or
                        OpenFace 2 CSV (e.g. from `syncdsp faces VIDEO -o lm.csv`)

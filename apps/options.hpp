@@ -1,8 +1,11 @@
 // apps/options.hpp - parsing of the value syntaxes shared by several commands (durations, boxes).
 #pragma once
 
+#include <fstream>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "cli.hpp"
 #include "syncdsp/audio/phones.hpp"
@@ -42,6 +45,27 @@ inline vision::rect parse_box(const std::string& option, const std::string& text
     return {v[0], v[1], v[2], v[3]};
 }
 
+/// A calibration written by scripts/fit_calibration.py (its cross-validation folds):
+/// {"name": ..., "interval_ms": ..., "window_interval_ms": ..., "leads": [{"video", "audio", "lead_ms"}]}.
+inline sync::Calibration read_calibration(const std::string& path) {
+    std::ifstream f(path);
+    if (!f) detail::throw_io_error("calibration", "cannot open '", path, "'");
+    sync::Calibration c;
+    try {
+        const auto j = nlohmann::json::parse(f);
+        c.name = j.at("name").get<std::string>();
+        c.fitted_by = j.value("fitted_by", std::string(path));
+        c.interval_ms = j.at("interval_ms").get<double>();
+        c.window_interval_ms = j.at("window_interval_ms").get<double>();
+        for (const auto& l : j.at("leads"))
+            c.leads.push_back({l.at("video").get<std::string>(), l.at("audio").get<std::string>(), l.at("lead_ms").get<double>()});
+    } catch (const nlohmann::json::exception& e) {
+        detail::throw_parse_error("calibration", "'", path, "' is not a calibration file: ", e.what());
+    }
+    c.validate();
+    return c;
+}
+
 /// The phone recogniser this program was built with (pocketsphinx; without it, recognising throws
 /// an unsupported_error that says how to get it, which `--phones auto` turns into a note).
 inline pipeline::phone_recogniser program_phone_recogniser() {
@@ -66,7 +90,8 @@ inline void apply_cue_options(const arguments& a, pipeline::ClassicOptions& opt)
     if (auto v = a.value("--calibration")) {
         if (*v == "speech-lead") opt.calibration = sync::Calibration::speech_lead();
         else if (*v == "none") opt.calibration = sync::Calibration::none();
-        else throw usage_error("--calibration takes speech-lead or none, got '" + *v + "'");
+        else if (v->size() > 5 && v->compare(v->size() - 5, 5, ".json") == 0) opt.calibration = read_calibration(*v);
+        else throw usage_error("--calibration takes speech-lead, none or a FILE.json, got '" + *v + "'");
     }
     if (auto v = a.value("--landmarks")) opt.landmarks_path = *v;
     if (auto v = a.value("--faces")) {

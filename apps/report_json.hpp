@@ -39,6 +39,11 @@ inline nlohmann::json to_json(const pipeline::offset_report& r, const std::strin
     j["reliable"] = r.reliable;
     j["method"] = r.method;
     j["cues"] = r.cues;
+    nlohmann::json pairs = nlohmann::json::array();
+    for (const auto& pp : r.pair_peaks)
+        pairs.push_back({{"pair", pp.name}, {"valid", pp.peak.valid}, {"raw_offset_ms", round_to(pp.offset_ms, 0.01)},
+                         {"robust_z", round_to(pp.peak.peak_to_median, 0.001)}, {"at_edge", pp.peak.at_edge}});
+    j["pairs"] = pairs;
     j["peak"] = {{"score", round_to(r.peak_score, 1e-5)}, {"robust_z", round_to(r.peak_z, 0.001)},
                  {"margin", round_to(r.peak_margin, 1e-5)}, {"at_edge", r.at_edge}};
     j["mouth_box"] = {r.mouth_box.x, r.mouth_box.y, r.mouth_box.width, r.mouth_box.height};

@@ -3,4 +3,5 @@
 #include "syncdsp/pipeline/audio_cues.hpp"
 #include "syncdsp/pipeline/classic.hpp"
 #include "syncdsp/pipeline/face_track.hpp"
+#include "syncdsp/pipeline/syncnet.hpp"
 #include "syncdsp/pipeline/visual_cues.hpp"

@@ -163,6 +163,7 @@ struct offset_report {
     std::string method = "classic";
     std::string calibration;        ///< name of the calibration used
     std::vector<std::string> cues;  ///< the cue pairs used ("video x audio")
+    std::vector<sync::pair_peak> pair_peaks;  ///< each pair's own raw peak (what calibration fits)
     sync::correlation_curve curve;  ///< mean Pearson r per lag (frames; curve.rate_hz = fps), leads removed
     std::vector<window_report> windows;
     vision::rect mouth_box;         ///< the (first) mouth box used
@@ -268,6 +269,7 @@ inline void search_and_judge(const raw_cues& in, const ClassicOptions& opt, offs
     const auto s = sync::search(video_cues, audio_cues, sync::cue_grid{grid.front(), fps}, so);
     r.timings_ms["search"] = elapsed_ms(start);
     r.cues = s.pairs;
+    r.pair_peaks = s.pair_peaks;
     r.curve = s.mean_r;
     r.calibration = opt.calibration.name;
     const auto& w = s.whole;

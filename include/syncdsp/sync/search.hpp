@@ -116,10 +116,18 @@ struct offset_estimate {
     bool reliable = false;       ///< valid, not at the edge, p_value <= reliable_p
 };
 
+/// One cue pair's own peak over the whole clip, before any lead is removed (what calibration fits).
+struct pair_peak {
+    std::string name;       ///< "video x audio"
+    peak_estimate peak;     ///< of the pair's Fisher-z curve
+    double offset_ms = 0;   ///< its refined lag in ms
+};
+
 struct search_result {
     offset_estimate whole;
     std::vector<offset_estimate> windows;
     std::vector<std::string> pairs;   ///< "video x audio", in curve order
+    std::vector<pair_peak> pair_peaks;  ///< each pair alone, raw
     correlation_curve fused;          ///< whole clip, Stouffer z after the leads (rate_hz set)
     correlation_curve mean_r;         ///< whole clip, mean Pearson r after the leads (for people)
     double rate_hz = 0;
@@ -176,13 +184,15 @@ inline double surrogate_peak(const prepared& p, std::size_t b, std::size_t e, co
 // One span searched and tested. `threads` spreads the surrogates (1 inside a parallel window loop).
 inline offset_estimate estimate_span(const prepared& p, std::size_t b, std::size_t e, const NccOptions& ncc,
                                      double rate_hz, const SearchOptions& opt, unsigned threads,
-                                     std::vector<correlation_curve>* curves_out = nullptr) {
+                                     std::vector<correlation_curve>* curves_out = nullptr,
+                                     std::vector<correlation_curve>* raw_out = nullptr) {
     offset_estimate est;
     auto raw = pair_curves(p, b, e, ncc, std::nullopt);
     const bool leads = has_leads(p);
     auto curves = leads ? remove_leads(raw, p) : raw;
     est.peak = find_peak(fuse_fisher_z(curves), opt.peak);
     if (curves_out) *curves_out = curves;
+    if (raw_out) *raw_out = raw;
     if (!est.peak.valid) return est;
     est.valid = true;
     est.offset_ms = est.peak.lag_refined * 1000.0 / rate_hz;
@@ -239,8 +249,12 @@ inline search_result search(const std::vector<cue>& video, const std::vector<cue
     const int max_lag = std::max(1, int(std::ceil(opt.max_offset_ms * rate / 1000.0)));
     NccOptions ncc = NccOptions::symmetric(max_lag);
     ncc.min_overlap = std::max<std::size_t>(8, std::size_t(std::lround(opt.min_overlap_s * rate)));
-    std::vector<correlation_curve> curves;
-    r.whole = search_impl::estimate_span(p, 0, n, ncc, rate, opt, opt.threads, &curves);
+    std::vector<correlation_curve> curves, raw;
+    r.whole = search_impl::estimate_span(p, 0, n, ncc, rate, opt, opt.threads, &curves, &raw);
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+        const auto pk = find_peak(fisher_z(raw[i]), opt.peak);
+        r.pair_peaks.push_back({r.pairs[i], pk, pk.valid ? pk.lag_refined * 1000.0 / rate : 0.0});
+    }
     r.whole.start_s = grid.start_s;
     r.whole.end_s = grid.start_s + double(n) / rate;
     r.fused = fuse_fisher_z(curves);
