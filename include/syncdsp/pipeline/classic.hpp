@@ -31,11 +31,12 @@
 #include "syncdsp/core/error.hpp"
 #include "syncdsp/core/parallel.hpp"
 #include "syncdsp/io/ffmpeg.hpp"
+#include "syncdsp/audio/band_energy.hpp"
 #include "syncdsp/audio/phone_openness.hpp"
 #include "syncdsp/audio/phones.hpp"
-#include "syncdsp/pipeline/audio_cues.hpp"
 #include "syncdsp/pipeline/face_track.hpp"
-#include "syncdsp/pipeline/visual_cues.hpp"
+#include "syncdsp/vision/mouth.hpp"
+#include "syncdsp/vision/mouth_motion.hpp"
 #include "syncdsp/sync/fusion.hpp"
 #include "syncdsp/sync/peak.hpp"
 #include "syncdsp/sync/timebase.hpp"
@@ -75,8 +76,8 @@ struct ClassicOptions {
     mouth_source source = mouth_source::automatic;
     std::optional<vision::rect> mouth_box;   ///< in frame pixels
     std::vector<vision::rect> mouth_boxes;   ///< one per frame (e.g. from landmarks); overrides mouth_box
-    BandEnergyOptions energy;
-    MouthFlowOptions mouth;
+    audio::BandEnergyOptions energy;
+    vision::MouthMotionOptions mouth;
     sync::PeakOptions peak;
     int surrogates = 99;                     ///< reversed, circularly shifted surrogates for the confidence (0 = off)
     double reliable_p = 0.01;                ///< p-value at or below which an answer is called reliable
@@ -181,7 +182,7 @@ inline std::vector<vision::rect> choose_boxes(std::size_t W, std::size_t H, cons
         detail::throw_invalid_argument("estimate_offset", "the video is ", W, "x", H,
                                        ", not a face crop: give the mouth region (--roi x,y,w,h) or landmarks "
                                        "(--landmarks FILE)");
-    return {face_crop_mouth_box(W, H)};
+    return {vision::face_crop_mouth_box(W, H)};
 }
 
 // Steps 4-5 (and tracking): correlate the cues and measure the peak's significance.
@@ -367,7 +368,7 @@ inline void correlate(const std::vector<visual_cue>& cues, const std::vector<dou
 
 inline std::vector<double> audio_energy(const std::vector<float>& audio, unsigned sample_rate, const ClassicOptions& opt) {
     if (audio.empty()) detail::throw_invalid_argument("estimate_offset", "the audio is empty");
-    auto e = band_log_energy(audio.data(), audio.size(), sample_rate, opt.energy);
+    auto e = audio::band_log_energy(audio.data(), audio.size(), sample_rate, opt.energy);
     if (std::none_of(e.begin(), e.end(), [](double v) { return std::isfinite(v); }))
         detail::throw_invalid_argument("estimate_offset", "the audio is silent (all zero)");
     return e;
@@ -388,7 +389,7 @@ inline offset_report estimate_offset(const av_input& in, const ClassicOptions& o
     const auto boxes = classic_impl::choose_boxes(in.frames.shape()[2], in.frames.shape()[1], opt);
     r.mouth_box = boxes.front();
     auto start = clock::now();
-    const mouth_motion motion = mouth_flow(in.frames, boxes, opt.mouth);
+    const vision::mouth_motion motion = vision::mouth_flow(in.frames, boxes, opt.mouth);
     r.timings_ms["flow"] = classic_impl::elapsed_ms(start);
     start = clock::now();
     const auto energy = classic_impl::audio_energy(in.audio, in.sample_rate, opt);
@@ -494,7 +495,7 @@ inline offset_report estimate_offset(const std::string& path, const ClassicOptio
         }
         return e;
     });
-    mouth_cropper crops(boxes, std::size_t(info.width), std::size_t(info.height), opt.mouth.box_size);
+    vision::mouth_cropper crops(boxes, std::size_t(info.width), std::size_t(info.height), opt.mouth.box_size);
     io::video_decode_options vopt;
     const std::size_t decoded = io::decode_video_stream(path, info, vopt, [&](const std::uint8_t* px, std::size_t) {
         crops.add(vision::image_view<const std::uint8_t>(px, W, H, 1));
@@ -503,7 +504,7 @@ inline offset_report estimate_offset(const std::string& path, const ClassicOptio
     const double video_decode_ms = classic_impl::elapsed_ms(start);
     if (decoded == 0) detail::throw_io_error("estimate_offset", "'", path, "' decoded to zero video frames");
     auto flow_start = clock::now();
-    const mouth_motion motion = mouth_flow(crops, opt.mouth);
+    const vision::mouth_motion motion = vision::mouth_flow(crops, opt.mouth);
     r.timings_ms["flow"] = classic_impl::elapsed_ms(flow_start);
 
     std::vector<double> times = probed_times ? std::move(*probed_times) : times_job.get();
