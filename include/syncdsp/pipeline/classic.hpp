@@ -29,15 +29,16 @@
 #include "syncdsp/audio/phone_openness.hpp"
 #include "syncdsp/core/error.hpp"
 #include "syncdsp/io/ffmpeg.hpp"
-#include "syncdsp/pipeline/audio_cues.hpp"
+#include "syncdsp/audio/band_energy.hpp"
 #include "syncdsp/pipeline/face_track.hpp"
-#include "syncdsp/pipeline/visual_cues.hpp"
 #include "syncdsp/sync/calibration.hpp"
 #include "syncdsp/sync/cue.hpp"
 #include "syncdsp/sync/search.hpp"
 #include "syncdsp/sync/segments.hpp"
 #include "syncdsp/sync/timebase.hpp"
 #include "syncdsp/sync/verdict.hpp"
+#include "syncdsp/vision/mouth.hpp"
+#include "syncdsp/vision/mouth_motion.hpp"
 
 namespace syncdsp::pipeline {
 
@@ -85,8 +86,8 @@ struct ClassicOptions {
     // The cues.
     phone_mode phones = phone_mode::automatic;
     phone_recogniser recognise_phones;       ///< empty: no phone cue
-    BandEnergyOptions energy;
-    MouthFlowOptions mouth;
+    audio::BandEnergyOptions energy;
+    vision::MouthMotionOptions mouth;
     unsigned sample_rate = 16000;
     // The search and the answer.
     sync::SearchOptions search = standard_search();
@@ -206,7 +207,7 @@ inline std::vector<vision::rect> choose_boxes(std::size_t W, std::size_t H, cons
         detail::throw_invalid_argument("estimate_offset", "the video is ", W, "x", H,
                                        ", not a face crop: give the mouth region (--roi x,y,w,h) or landmarks "
                                        "(--landmarks FILE)");
-    return {face_crop_mouth_box(W, H)};
+    return {vision::face_crop_mouth_box(W, H)};
 }
 
 // The per-frame cues of the picture and the decoded sound, before they go on the grid.
@@ -299,7 +300,7 @@ inline void search_and_judge(const raw_cues& in, const ClassicOptions& opt, offs
 
 inline std::vector<double> audio_energy(const std::vector<float>& audio, unsigned sample_rate, const ClassicOptions& opt) {
     if (audio.empty()) detail::throw_invalid_argument("estimate_offset", "the audio is empty");
-    auto e = band_log_energy(audio.data(), audio.size(), sample_rate, opt.energy);
+    auto e = audio::band_log_energy(audio.data(), audio.size(), sample_rate, opt.energy);
     if (std::none_of(e.begin(), e.end(), [](double v) { return std::isfinite(v); }))
         detail::throw_invalid_argument("estimate_offset", "the audio is silent (all zero)");
     return e;
@@ -352,7 +353,7 @@ inline offset_report estimate_offset(const av_input& in, const ClassicOptions& o
                                              : "face-crop box";
     auto start = clock::now();
     classic_impl::raw_cues c;
-    c.video_rates.push_back({cue_names::flow_opening, mouth_flow(in.frames, boxes, opt.mouth).opening});
+    c.video_rates.push_back({cue_names::flow_opening, vision::mouth_flow(in.frames, boxes, opt.mouth).opening});
     if (use_landmarks) {
         classic_impl::add_landmark_cues(*in.landmarks, n, c);
         r.face_frames = in.landmarks->with_face();
@@ -441,7 +442,7 @@ inline offset_report estimate_offset(const std::string& path, const ClassicOptio
         c.phones = classic_impl::phone_cue(mono, opt.sample_rate, opt, phone_note);
         phones_ms = classic_impl::elapsed_ms(tp);
     });
-    mouth_cropper crops(boxes, W, H, opt.mouth.box_size);
+    vision::mouth_cropper crops(boxes, W, H, opt.mouth.box_size);
     const std::size_t decoded = io::decode_video_stream(path, info, io::video_decode_options{},
                                                         [&](const std::uint8_t* px, std::size_t) {
                                                             crops.add(vision::image_view<const std::uint8_t>(px, W, H, 1));
@@ -450,7 +451,7 @@ inline offset_report estimate_offset(const std::string& path, const ClassicOptio
     const double video_decode_ms = classic_impl::elapsed_ms(start);
     if (decoded == 0) detail::throw_io_error("estimate_offset", "'", path, "' decoded to zero video frames");
     auto flow_start = clock::now();
-    c.video_rates.push_back({cue_names::flow_opening, mouth_flow(crops, opt.mouth).opening});
+    c.video_rates.push_back({cue_names::flow_opening, vision::mouth_flow(crops, opt.mouth).opening});
     r.timings_ms["flow"] = classic_impl::elapsed_ms(flow_start);
 
     c.frame_times = probed_times ? std::move(*probed_times) : times_job.get();
