@@ -8,6 +8,7 @@
 #include "options.hpp"
 #include "plot.hpp"
 #include "report_json.hpp"
+#include "syncdsp/io/file.hpp"
 #include "syncdsp/pipeline/classic.hpp"
 
 namespace {
@@ -24,7 +25,8 @@ offset_ms > 0 means the audio is late (heard after the lips move); fix it with `
 options:
   --json               print one JSON object instead (offset_ms, offset_frames, fps, confidence,
                        p_value, reliable, method, curve {lags_ms, scores}, timings_ms, windows)
-  --max-offset D       search range +-D (default 2000ms; accepts 500ms, 1.5s or a number of ms)
+  --max-offset D       search range +-D (default 2000ms; accepts 500ms, 1.5s or a number of ms;
+                       at most 60s)
   --roi x,y,w,h        the mouth region in frame pixels (fixed for the whole video)
   --landmarks FILE     68- (or 20-) point landmarks per frame: CSV `frame,x0,y0,...`, JSON or
                        OpenFace 2 CSV (e.g. from `syncdsp faces VIDEO -o lm.csv`)
@@ -43,7 +45,8 @@ options:
   --track D            also estimate in sliding windows of D (e.g. 5s), hop D/2
   --hop D              hop between windows (default: half the window)
   --plot FILE          draw the correlation curve to FILE (.svg or .png); the SVG also shows the
-                       audio cues over time (energy change and, with --phones, phone openness)
+                       audio cues over time (energy change and, with --phones, phone openness).
+                       The name and its directory are checked before anything is decoded.
   --quiet              no progress messages on stderr
   --help               this text
 
@@ -64,8 +67,8 @@ int run(const std::vector<std::string>& args) {
     if (a.positional().size() != 1) throw cli::usage_error("expected exactly one VIDEO argument");
     const std::string path = a.positional()[0];
     pipeline::ClassicOptions opt;
-    if (auto v = a.value("--max-offset")) opt.max_offset_ms = cli::parse_duration_ms("--max-offset", *v);
-    if (!(opt.max_offset_ms > 0)) throw cli::usage_error("--max-offset must be positive");
+    // Every option and output is checked here, before anything is decoded.
+    if (auto v = a.value("--max-offset")) opt.max_offset_ms = cli::parse_positive_duration_ms("--max-offset", *v, 60000);
     if (auto v = a.value("--roi")) {
         opt.mouth_box = cli::parse_box("--roi", *v);
         opt.source = pipeline::mouth_source::box;
@@ -73,11 +76,17 @@ int run(const std::vector<std::string>& args) {
         opt.source = pipeline::mouth_source::face_crop;
     }
     if (auto v = a.value("--models")) opt.face.models_dir = *v;
-    if (auto v = a.value("--save-landmarks")) opt.save_landmarks_path = *v;
+    if (auto v = a.value("--save-landmarks")) {
+        io::check_output_path("--save-landmarks", *v);
+        opt.save_landmarks_path = *v;
+    }
     cli::apply_cue_options(a, opt);
-    if (auto v = a.value("--track")) opt.track_window_s = cli::parse_duration_ms("--track", *v) / 1000.0;
-    if (auto v = a.value("--hop")) opt.track_hop_s = cli::parse_duration_ms("--hop", *v) / 1000.0;
-    if (a.value("--track") && !(opt.track_window_s > 0)) throw cli::usage_error("--track must be positive");
+    if (auto v = a.value("--track")) opt.track_window_s = cli::parse_positive_duration_ms("--track", *v, 3600e3) / 1000.0;
+    if (auto v = a.value("--hop")) {
+        if (!a.value("--track")) throw cli::usage_error("option --hop needs --track");
+        opt.track_hop_s = cli::parse_positive_duration_ms("--hop", *v, 3600e3) / 1000.0;
+    }
+    if (auto v = a.value("--plot")) cli::check_plot_path("--plot", *v);
     const bool progress = !a.flag("--quiet") && isatty(STDERR_FILENO);
     if (progress) std::cerr << "syncdsp sync: decoding and analysing " << path << " ...\r" << std::flush;
     const auto report = pipeline::estimate_offset(path, opt);
