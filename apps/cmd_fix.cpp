@@ -20,14 +20,15 @@ Measures the audio-video offset of VIDEO (as `syncdsp sync` does), then writes O
 shifted by -offset so that picture and sound line up. Nothing is re-encoded (ffmpeg stream copy).
 Finally OUT is measured again and the residual offset is checked against the tolerance.
 
-Safety: everything about OUT and the options is checked before anything is measured: OUT must not
-be VIDEO itself (compared as files: ./x, symbolic and hard links are the same file), its directory
-must exist and be writable, and its container must hold VIDEO's streams without re-encoding
-(.mp4 .m4v .mov .mkv .webm .ts; a trial copy of two packets of each stream proves the codecs fit;
-.mkv holds any codec). OUT is written to a temporary file (OUT-stem.syncdsp-tmp-PID.ext) and renamed only
-on success, so an existing OUT is replaced whole or not at all. On Ctrl-C, SIGTERM or SIGHUP
-during the remux, ffmpeg is stopped and the temporary file removed before syncdsp ends (killed by
-that signal, so a shell reports 128+signal, e.g. 130 for Ctrl-C).
+Safety: everything about OUT and the options is checked before anything is measured. OUT must
+not be VIDEO itself (compared as files: ./x, symbolic and hard links count as the same file); its
+directory must exist and be writable; its extension must be .mp4 .m4v .mov .mkv .webm or .ts
+(containers that keep the shifted timestamps; .avi does not), and that container must hold
+VIDEO's streams as they are (a trial copy of two packets of each stream must read back with the
+same codecs; .mkv holds any codec). OUT is written to a temporary file beside it
+(STEM.syncdsp-tmp-PID.EXT) and renamed only on success, so an existing OUT is replaced whole or
+not at all. On Ctrl-C, SIGTERM or SIGHUP during the remux, ffmpeg is stopped and the temporary
+file removed before syncdsp ends, killed by that signal (a shell reports 128+N, 130 for Ctrl-C).
 
 options:
   -o, --output OUT     the corrected file (required; a different file from VIDEO)
