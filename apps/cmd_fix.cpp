@@ -27,8 +27,9 @@ directory must exist and be writable; its extension must be .mp4 .m4v .mov .mkv 
 VIDEO's streams as they are (a trial copy of two packets of each stream must read back with the
 same codecs; .mkv holds any codec). OUT is written to a temporary file beside it
 (STEM.syncdsp-tmp-PID.EXT) and renamed only on success, so an existing OUT is replaced whole or
-not at all. On Ctrl-C, SIGTERM or SIGHUP during the remux, ffmpeg is stopped and the temporary
-file removed before syncdsp ends, killed by that signal (a shell reports 128+N, 130 for Ctrl-C).
+not at all. On Ctrl-C (SIGINT), SIGTERM, SIGHUP or SIGQUIT during the remux, ffmpeg is stopped
+and the temporary file removed before syncdsp ends, killed by that signal (a shell reports 128+N,
+130 for Ctrl-C).
 
 options:
   -o, --output OUT     the corrected file (required; a different file from VIDEO)
@@ -87,7 +88,8 @@ int run(const std::vector<std::string>& args) {
     const auto out = a.value("-o") ? a.value("-o") : a.value("--output");
     if (!out) throw cli::usage_error("missing -o OUT");
     pipeline::ClassicOptions opt;
-    if (auto v = a.value("--max-offset")) opt.max_offset_ms = cli::parse_positive_duration_ms("--max-offset", *v, 60000);
+    if (auto v = a.value("--max-offset"))
+        opt.max_offset_ms = cli::parse_positive_duration_ms("--max-offset", *v, 60000);
     if (auto v = a.value("--roi")) {
         opt.mouth_box = cli::parse_box("--roi", *v);
         opt.source = pipeline::mouth_source::box;
@@ -103,9 +105,9 @@ int run(const std::vector<std::string>& args) {
         if (std::find(exts.begin(), exts.end(), ext) == exts.end()) {
             std::string list;
             for (const auto& e : exts) list += " " + e;
-            throw cli::usage_error("option " + out_option + " '" + *out + "': " +
-                                   (ext.empty() ? std::string("no extension") : "extension " + ext + " is not a video container fix writes") +
-                                   "; use one of" + list);
+            const std::string what =
+                ext.empty() ? std::string("no extension") : "extension " + ext + " is not a video container fix writes";
+            throw cli::usage_error("option " + out_option + " '" + *out + "': " + what + "; use one of" + list);
         }
     }
     io::check_not_same_file(in, *out);  // before anything reads the input

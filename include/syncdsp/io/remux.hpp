@@ -8,7 +8,7 @@
 //
 // Doing no harm: the output must be a different file from the input (compared as files, not as
 // path strings); it is written to a temporary sibling and renamed over the target only when ffmpeg
-// succeeded; and a SIGINT/SIGTERM/SIGHUP while ffmpeg writes stops ffmpeg, removes the temporary
+// succeeded; and a SIGINT/SIGTERM/SIGHUP/SIGQUIT while ffmpeg writes stops it, removes the temporary
 // file and only then lets the signal end the process (interrupt_guard). check_remux_output finds
 // every problem with the output that can be found up front, so callers can run it before measuring.
 #pragma once

@@ -4,10 +4,11 @@
 // stdout is streamed to a callback; its stderr goes to a temporary file that is read back only to
 // explain a failure.
 //
-// Children run in their own process group, so a terminal's Ctrl-C (sent to the whole foreground
-// group) reaches only this process, which decides what happens to the child: by default it dies
-// and the child follows (its stdout pipe breaks); inside an interrupt_guard the child is stopped
-// and the signal is held until the guard's owner has removed what the child was writing.
+// Signals: a child started inside an interrupt_guard (one that writes a file, e.g. the remux) runs
+// in its own process group, so a terminal's Ctrl-C (sent to the whole foreground group) reaches
+// only this process, which stops the child and holds the signal until the guard's owner has
+// removed what the child was writing. Other children (decoders writing to our pipe) stay in our
+// group: a Ctrl-C ends them with us, as it always did, and they leave nothing behind.
 #pragma once
 
 #include <fcntl.h>
@@ -53,8 +54,8 @@ inline void on_guarded_signal(int signo) {
 
 }  // namespace subprocess_impl
 
-/// While an interrupt_guard is alive, SIGINT, SIGTERM and SIGHUP do not end the process at once:
-/// they kill the child that run_process is running (which then returns) and are remembered. The
+/// While an interrupt_guard is alive, SIGINT, SIGTERM, SIGHUP and SIGQUIT do not end the process at
+/// once: they kill the child that run_process is running (which then returns) and are remembered. The
 /// owner removes whatever the child was writing, then calls deliver_pending(), which restores the
 /// previous handlers and raises the signal, so the process ends as the signal intended (killed by
 /// it: a shell reports 128+signo) or the application's own handler runs. A signal that is still
@@ -111,10 +112,10 @@ private:
                 installed_[i] = false;
             }
     }
-    static constexpr std::size_t n_signals = 3;
-    static constexpr int signals[n_signals] = {SIGINT, SIGTERM, SIGHUP};
+    static constexpr std::size_t n_signals = 4;
+    static constexpr int signals[n_signals] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
     struct sigaction previous_[n_signals] {};
-    bool installed_[n_signals] = {false, false, false};
+    bool installed_[n_signals] = {false, false, false, false};
     bool owner_ = false;
 };
 
@@ -145,15 +146,17 @@ inline process_result run_process(const std::vector<std::string>& argv,
     posix_spawn_file_actions_adddup2(&actions, err_fd, STDERR_FILENO);
     posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_addclose(&actions, out_pipe[0]);
-    // Own process group (see the top of this file); default dispositions and an empty mask, so a
-    // child can always be stopped even if this process ignores or blocks some signals.
+    // Under a guard, its own process group (see the top of this file). Always default dispositions
+    // and an empty mask, so a child can be stopped even if this process ignores or blocks signals.
+    const bool guarded = subprocess_impl::active_guards.load() > 0;
     posix_spawnattr_t attr;
     posix_spawnattr_init(&attr);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+    posix_spawnattr_setflags(&attr, static_cast<short>((guarded ? POSIX_SPAWN_SETPGROUP : 0) | POSIX_SPAWN_SETSIGDEF |
+                                                       POSIX_SPAWN_SETSIGMASK));
     posix_spawnattr_setpgroup(&attr, 0);
     sigset_t defaults, empty;
     sigemptyset(&defaults);
-    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGPIPE}) sigaddset(&defaults, sig);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE}) sigaddset(&defaults, sig);
     sigemptyset(&empty);
     posix_spawnattr_setsigdefault(&attr, &defaults);
     posix_spawnattr_setsigmask(&attr, &empty);
@@ -175,7 +178,6 @@ inline process_result run_process(const std::vector<std::string>& argv,
     }
     // Under an interrupt_guard, publish the child to the signal handler, then look for a signal
     // that came before it could see the child (the handler stores, then reads; we the reverse).
-    const bool guarded = subprocess_impl::active_guards.load() > 0;
     if (guarded) {
         subprocess_impl::guarded_child.store(pid);
         if (subprocess_impl::pending_signal.load() != 0) kill(pid, SIGKILL);
