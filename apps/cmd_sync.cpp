@@ -8,6 +8,7 @@
 #include "options.hpp"
 #include "plot.hpp"
 #include "report_json.hpp"
+#include "syncdsp/io/file.hpp"
 #include "syncdsp/pipeline/classic.hpp"
 
 namespace {
@@ -29,7 +30,8 @@ options:
                        reliable, segments, windows, curve {lags_ms, scores}, timings_ms, ...)
   --tolerance T        itu (default: ITU-R BT.1359 detectability, 45 ms early / 125 ms late),
                        ebu (EBU R37, 40/60), atsc (ATSC IS-191, 15/45) or EARLY,LATE in ms
-  --max-offset D       search range +-D (default 2000ms; accepts 500ms, 1.5s or a number of ms)
+  --max-offset D       search range +-D (default 2000ms; accepts 500ms, 1.5s or a number of ms;
+                       at most 60s)
   --calibration C      speech-lead (default: remove the lips' lead over the sound, measured on
                        real in-sync speech), none (the cues' raw estimate) or a FILE.json written
                        by scripts/fit_calibration.py
@@ -51,7 +53,8 @@ options:
   --track D            sliding windows of D (default 5s, hop D/2); print each window's answer
   --hop D              hop between windows (default: half the window)
   --plot FILE          draw the correlation curve to FILE (.svg or .png); the SVG also shows the
-                       audio cues over time (energy change and, with --phones, phone openness)
+                       audio cues over time (energy change and, with --phones, phone openness).
+                       The name and its directory are checked before anything is decoded.
   --quiet              no progress messages on stderr
   --help               this text
 
@@ -76,6 +79,7 @@ int run(const std::vector<std::string>& args) {
     if (a.positional().size() != 1) throw cli::usage_error("expected exactly one VIDEO argument");
     const std::string path = a.positional()[0];
     auto opt = pipeline::ClassicOptions::standard();
+    // Every option and output is checked here, before anything is decoded.
     if (auto v = a.value("--roi")) {
         opt.mouth_box = cli::parse_box("--roi", *v);
         opt.source = pipeline::mouth_source::box;
@@ -83,12 +87,17 @@ int run(const std::vector<std::string>& args) {
         opt.source = pipeline::mouth_source::face_crop;
     }
     if (auto v = a.value("--models")) opt.face.models_dir = *v;
-    if (auto v = a.value("--save-landmarks")) opt.save_landmarks_path = *v;
+    if (auto v = a.value("--save-landmarks")) {
+        io::check_output_path("--save-landmarks", *v);
+        opt.save_landmarks_path = *v;
+    }
     cli::apply_cue_options(a, opt);
-    if (auto v = a.value("--track")) opt.search.window_s = cli::parse_duration_ms("--track", *v) / 1000.0;
-    if (auto v = a.value("--hop")) opt.search.hop_s = cli::parse_duration_ms("--hop", *v) / 1000.0;
-    if (!(opt.search.window_s > 0 && opt.search.window_s <= 3600)) throw cli::usage_error("--track must be in (0, 3600s]");
-    if (!(opt.search.hop_s >= 0 && opt.search.hop_s <= 3600)) throw cli::usage_error("--hop must be in (0, 3600s]");
+    if (auto v = a.value("--track")) opt.search.window_s = cli::parse_positive_duration_ms("--track", *v, 3600e3) / 1000.0;
+    if (auto v = a.value("--hop")) {
+        if (!a.value("--track")) throw cli::usage_error("option --hop needs --track");
+        opt.search.hop_s = cli::parse_positive_duration_ms("--hop", *v, 3600e3) / 1000.0;
+    }
+    if (auto v = a.value("--plot")) cli::check_plot_path("--plot", *v);
     const bool progress = !a.flag("--quiet") && isatty(STDERR_FILENO);
     if (progress) std::cerr << "syncdsp sync: decoding and analysing " << path << " ...\r" << std::flush;
     const auto report = pipeline::estimate_offset(path, opt);

@@ -27,6 +27,16 @@ inline double parse_duration_ms(const std::string& option, const std::string& te
     return arguments::parse_number(option, number) * scale;
 }
 
+/// A duration option that must lie in (0, max_ms]; usage_error naming the option and value otherwise.
+inline double parse_positive_duration_ms(const std::string& option, const std::string& text, double max_ms) {
+    const double ms = parse_duration_ms(option, text);
+    if (!(ms > 0) || ms > max_ms) {
+        std::string max = std::to_string(static_cast<long long>(max_ms));
+        throw usage_error("option " + option + " must be > 0 and at most " + max + " ms, got '" + text + "'");
+    }
+    return ms;
+}
+
 /// "x,y,w,h" in pixels.
 inline vision::rect parse_box(const std::string& option, const std::string& text) {
     std::vector<long> v;
@@ -77,9 +87,7 @@ inline pipeline::phone_recogniser program_phone_recogniser() {
 /// --calibration speech-lead|none.
 inline void apply_cue_options(const arguments& a, pipeline::ClassicOptions& opt) {
     opt.recognise_phones = program_phone_recogniser();
-    if (auto v = a.value("--max-offset")) opt.search.max_offset_ms = parse_duration_ms("--max-offset", *v);
-    if (!(opt.search.max_offset_ms > 0 && opt.search.max_offset_ms <= 60000))
-        throw usage_error("--max-offset must be in (0, 60s]");
+    if (auto v = a.value("--max-offset")) opt.search.max_offset_ms = parse_positive_duration_ms("--max-offset", *v, 60000);
     if (auto v = a.value("--tolerance")) {
         try {
             opt.tolerance = sync::ToleranceProfile::parse(*v);
