@@ -136,15 +136,4 @@ inline std::string confidence_line(const pipeline::offset_report& r) {
     return buf;
 }
 
-/// One short line (fix's before/after): "offset +120 ms (audio late), confidence 7.9".
-inline std::string summary_line(const pipeline::offset_report& r) {
-    if (!r.valid) return "no offset found: the audio and video cues never correlate (silent audio or frozen video?)";
-    char buf[256];
-    const double ms = r.offset_ms;
-    const char* side = std::fabs(ms) < 0.5 ? "in sync" : ms > 0 ? "audio late" : "audio early";
-    std::snprintf(buf, sizeof buf, "offset %+.0f ms (%s), confidence %.1f%s", ms, side, r.confidence,
-                  r.reliable ? "" : " (unreliable)");
-    return buf;
-}
-
 }  // namespace syncdsp::cli

@@ -138,6 +138,31 @@ TEST_CASE("fix writes a re-aligned copy whose residual is within tolerance") {
     CHECK(temporaries_in(dir).empty());
 }
 
+TEST_CASE("fix does no harm: it declines an in-sync clip and an offset that changes within the clip") {
+    if (!ready()) SYNCDSP_SKIP("SYNCDSP_CLI unset or ffmpeg missing");
+    const std::string dir = fresh_dir("cli_fix_no_harm");
+    // The bundled clip is in sync as published: nothing to do, nothing written, exit 0.
+    const std::string out = dir + "/out.mp4";
+    const auto r = run_cli("fix " + q(clip()) + " -o " + q(out) + " --json" + light);
+    CHECK(r.code == 0);
+    CHECK(nlohmann::json::parse(r.out)["decision"] == "declined_in_sync");
+    CHECK(r.err.find("already in sync") != std::string::npos);
+    CHECK_FALSE(fs::exists(out));
+    // The clip played twice, its audio 400 ms later in the second half: one shift cannot fix it.
+    const std::string jump = dir + "/jump.mkv";
+    REQUIRE(ffmpeg("-i " + q(clip()) +
+                   " -filter_complex \"[0:v]split[v1][v2];[v1][v2]concat=n=2:v=1:a=0[v];[0:a]asplit[a1][a2];"
+                   "[a2]adelay=400:all=1,atrim=0:15.72[a2d];[a1][a2d]concat=n=2:v=0:a=1[a]\" -map \"[v]\" -map \"[a]\" "
+                   "-c:v libx264 -preset ultrafast -crf 18 -c:a pcm_s16le " + q(jump)));
+    const auto c = run_cli("fix " + q(jump) + " -o " + q(dir + "/jump_fixed.mkv") + " --json --force --faces off --phones off");
+    CHECK(c.code == 1);
+    CHECK(nlohmann::json::parse(c.out)["decision"] == "declined_offset_changes");
+    CHECK(c.err.find("changes within the clip") != std::string::npos);
+    CHECK(nlohmann::json::parse(c.out)["measured"]["segments"].size() == 2);
+    CHECK_FALSE(fs::exists(dir + "/jump_fixed.mkv"));
+    CHECK(temporaries_in(dir).empty());
+}
+
 TEST_CASE("fix refuses an output that is the input file, before it reads anything") {
     if (!ready()) SYNCDSP_SKIP("SYNCDSP_CLI unset or ffmpeg missing");
     const std::string dir = fresh_dir("cli_fix_same");
@@ -298,7 +323,8 @@ TEST_CASE("fix's exit status says whether the written file was verified in sync"
     CHECK(fs::exists(worse));  // kept for inspection; the exit status carries the verdict
     const auto text = run_cli("fix " + q(clip()) + " -o " + q(dir + "/worse2.mp4") + " --offset -600ms" + light);
     CHECK(text.code == 3);
-    CHECK(text.out.find("residual: offset +") != std::string::npos);
+    CHECK(text.out.find("residual: audio ") != std::string::npos);
+    CHECK(text.out.find(" late") != std::string::npos);
 
     // Picture and sound without a talking face: the residual cannot be measured reliably.
     const std::string synth = dir + "/synth.mp4";

@@ -59,7 +59,8 @@ TEST_CASE("sync --json reports the DESIGN.md contract") {
     const auto r = run_cli("sync '" + clip() + "' --json --track 5s --quiet" + light());
     REQUIRE(r.code == 0);
     const auto j = nlohmann::json::parse(r.out);
-    for (const char* key : {"offset_ms", "offset_frames", "fps", "confidence", "reliable", "method", "curve", "windows",
+    for (const char* key : {"offset_ms", "raw_offset_ms", "interval_ms", "verdict", "tolerance", "segments", "pairs",
+                            "offset_frames", "fps", "confidence", "surrogates", "reliable", "method", "curve", "windows",
                             "timings_ms"})
         CHECK_MESSAGE(j.contains(key), key);
     CHECK(j["fps"].get<double>() == doctest::Approx(25.0));
@@ -74,8 +75,15 @@ TEST_CASE("sync --json reports the DESIGN.md contract") {
 
     const auto human = run_cli("sync '" + clip() + "' --quiet" + light());
     CHECK(human.code == 0);
-    CHECK(human.out.rfind("offset ", 0) == 0);
-    CHECK(human.out.find("confidence") != std::string::npos);
+    // The answer in words first, then how far to trust it.
+    CHECK((human.out.rfind("in sync: audio ", 0) == 0 || human.out.rfind("audio ", 0) == 0 ||
+           human.out.rfind("can't tell", 0) == 0));
+    CHECK(human.out.find("ITU-R BT.1359") != std::string::npos);
+    CHECK(human.out.find("\nconfidence ") != std::string::npos);
+    CHECK(j["verdict"]["text"].get<std::string>() == human.out.substr(0, human.out.find('\n')));
+    CHECK(j["interval_ms"][0].get<double>() < j["offset_ms"].get<double>());
+    CHECK(j["interval_ms"][1].get<double>() > j["offset_ms"].get<double>());
+    CHECK(j["surrogates"] == 99);
 }
 
 TEST_CASE("errors: one line on stderr, non-zero exit, no output left behind") {
