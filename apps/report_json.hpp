@@ -104,7 +104,7 @@ inline std::string headline(const pipeline::offset_report& r) {
     switch (r.verdict.kind) {
         case verdict_kind::in_sync:
             return std::string("in sync: ") + describe_offset(r.offset_ms) + " (" + interval + "), within " +
-                   r.tolerance.to_string() + (r.verdict.certain ? "" : "; the interval reaches beyond the limit");
+                   r.tolerance.to_string();
         case verdict_kind::audio_late:
         case verdict_kind::audio_early:
             return describe_offset(r.offset_ms) + " (" + interval + "): out of tolerance (" + tol + ")" +
