@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cctype>
+#include <cmath>
 #include <cstdlib>
 #include <functional>
 #include <map>
@@ -97,6 +98,8 @@ public:
         const double x = std::strtod(text.c_str(), &end);
         if (text.empty() || end != text.c_str() + text.size())
             throw usage_error("option " + name + " expects a number, got '" + text + "'");
+        // strtod takes "nan", "inf" and overflows like 1e999 to inf; no option means those.
+        if (!std::isfinite(x)) throw usage_error("option " + name + " expects a finite number, got '" + text + "'");
         return x;
     }
 

@@ -17,12 +17,18 @@ namespace {
 const char* help = R"(usage: syncdsp lipmotion VIDEO (--roi x,y,w,h | --landmarks FILE) -o FEATURES.npy [options]
 
 Lip-motion features, one row per video frame (at the video's frame rate), from the Farneback
-optical flow (OpenCV-identical, parameters 0.5, 3, 15, 3, 5, 1.2) between consecutive frames inside
-the mouth region. Written as float32 NPY of shape (frames, 4 + bins), columns:
+optical flow between consecutive frames inside the mouth region. Both frames of a pair are cut
+with the later frame's region and resized (area) to a --box x --box square first, so the flow
+parameters (0.5, 3, 9, 3, 5, 1.1) and the values (pixels of the resized box per frame) mean the
+same at any video resolution; the opening rate is the same definition as `syncdsp sync` uses.
+Written as float32 NPY of shape (frames, 4 + bins), columns:
   mean_dy, mean_abs_dy, mean_mag, opening_rate, hist_0 .. hist_{bins-1}
-mean_dy = mean vertical flow (px/frame, + = down); opening_rate = mean dy of the lower half of the
-region minus that of the upper half (+ = opening); hist_k = fraction of pixels whose flow
-magnitude is in bin k of [0, --hist-max) (the last bin takes everything above). Row 0 is zeros.
+mean_dy = mean vertical flow (+ = down); opening_rate = mean dy of the lower half of the box
+minus that of the upper half (+ = opening); hist_k = fraction of pixels whose flow magnitude is
+in bin k of [0, --hist-max) (the last bin takes everything above). Row 0 is NaN (no previous
+frame: missing, not zero motion).
+Changed in this version: regions are resized to the box and row 0 is NaN (earlier versions used
+the region's own pixels, OpenCV's default window 15 and sigma 1.2, and zeros in row 0).
 
 VIDEO  any file ffmpeg can decode (frames are decoded to gray by an ffmpeg subprocess).
 
@@ -34,8 +40,9 @@ options:
                      frame; frames without landmarks use the nearest frame's region
   --margin M         region margin per side as a fraction of the mouth size (default 0.25)
   --smooth N         centre smoothing length in frames (default 5)
+  --box N            side of the resized mouth box in pixels (default 64, 16..512)
   --bins N           magnitude histogram bins (default 4, 0 = none)
-  --hist-max PX      upper edge of the histogram range in px/frame (default 4)
+  --hist-max PX      upper edge of the histogram range in px/frame of the box (default 4)
   --gaussian         Gaussian flow window instead of a box
   --threads N        threads over frame pairs (default 1, 0 = all cores)
   -o, --output FILE  the NPY to write (required; atomic)
@@ -59,7 +66,7 @@ syncdsp::vision::rect parse_roi(const std::string& s) {
 int run(const std::vector<std::string>& args) {
     using namespace syncdsp;
     cli::arguments a(args,
-                     {"-o", "--output", "--roi", "--landmarks", "--margin", "--smooth", "--bins", "--hist-max",
+                     {"-o", "--output", "--roi", "--landmarks", "--margin", "--smooth", "--box", "--bins", "--hist-max",
                       "--threads", "--times-out"},
                      {"--gaussian", "--help", "-h"});
     if (a.flag("--help") || a.flag("-h")) {
@@ -73,14 +80,17 @@ int run(const std::vector<std::string>& args) {
     const auto lm_path = a.value("--landmarks");
     if (bool(roi_text) == bool(lm_path)) throw cli::usage_error("give exactly one of --roi and --landmarks");
     vision::lip_motion_options o;
-    o.flow.gaussian = a.flag("--gaussian");
+    o.motion.flow.gaussian = a.flag("--gaussian");
     const double bins = a.number_or("--bins", 4), threads = a.number_or("--threads", 1);
+    const double box = a.number_or("--box", double(o.motion.box_size));
+    if (box != std::floor(box) || box < 16 || box > 512) throw cli::usage_error("--box must be an integer in 16..512");
+    o.motion.box_size = std::size_t(box);
     if (bins != std::floor(bins) || bins < 0 || bins > 64) throw cli::usage_error("--bins must be an integer in 0..64");
     if (threads != std::floor(threads) || threads < 0 || threads > 256) throw cli::usage_error("--threads must be 0..256");
     o.histogram_bins = std::size_t(bins);
     o.histogram_max = a.number_or("--hist-max", 4.0);
     if (!(o.histogram_max > 0)) throw cli::usage_error("--hist-max must be > 0");
-    o.threads = unsigned(threads);
+    o.motion.threads = unsigned(threads);
     vision::mouth_roi_options ro;
     ro.margin = a.number_or("--margin", 0.25);
     const double smooth = a.number_or("--smooth", 5);
@@ -126,7 +136,8 @@ int run(const std::vector<std::string>& args) {
     }
     io::write_npy(out, f32);
     std::cerr << "syncdsp lipmotion: " << feats.shape()[0] << " frames x " << feats.shape()[1] << " features at "
-              << video.fps << " fps, region " << regions[0].width << "x" << regions[0].height << "\n";
+              << video.fps << " fps, region " << regions[0].width << "x" << regions[0].height << " resized to "
+              << o.motion.box_size << "x" << o.motion.box_size << "\n";
     return 0;
 }
 

@@ -8,6 +8,7 @@
 #include "options.hpp"
 #include "plot.hpp"
 #include "report_json.hpp"
+#include "syncdsp/io/file.hpp"
 #include "syncdsp/pipeline/classic.hpp"
 
 namespace {
@@ -15,16 +16,25 @@ namespace {
 const char* help = R"(usage: syncdsp sync VIDEO [options]
 
 Measures how far the audio of a video of a person speaking leads or lags the picture, from the
-content itself: mouth motion (optical flow in the mouth region) against the rate of change of
-speech-band energy, cross-correlated over a range of lags.
+content itself: mouth motion (optical flow in the mouth region, the mouth's aspect ratio) against
+the rate of change of speech-band energy and of the recognised phones, over a range of lags.
 
-Prints one line, e.g.  offset +120 ms (audio late), confidence 7.9
-offset_ms > 0 means the audio is late (heard after the lips move); fix it with `syncdsp fix`.
+Prints the answer in words, with a 90 % interval and a verdict against a tolerance, e.g.
+  audio 240 ms late (+160..+320 ms): out of tolerance (ITU-R BT.1359 detectability) - run syncdsp fix
+  confidence 9.1: the peak stands 9.1 standard deviations above the peaks of 99 chance alignments ...
+offset > 0 means the audio is late (heard after the lips move); fix it with `syncdsp fix`.
 
 options:
-  --json               print one JSON object instead (offset_ms, offset_frames, fps, confidence,
-                       p_value, reliable, method, curve {lags_ms, scores}, timings_ms, windows)
-  --max-offset D       search range +-D (default 2000ms; accepts 500ms, 1.5s or a number of ms)
+  --json               print one JSON object instead (offset_ms, raw_offset_ms, interval_ms,
+                       verdict {kind, certain, reason, text}, tolerance, confidence, p_value,
+                       reliable, segments, windows, curve {lags_ms, scores}, timings_ms, ...)
+  --tolerance T        itu (default: ITU-R BT.1359 detectability, 45 ms early / 125 ms late),
+                       ebu (EBU R37, 40/60), atsc (ATSC IS-191, 15/45) or EARLY,LATE in ms
+  --max-offset D       search range +-D (default 2000ms; accepts 500ms, 1.5s or a number of ms;
+                       at most 60s)
+  --calibration C      speech-lead (default: remove the lips' lead over the sound, measured on
+                       real in-sync speech), none (the cues' raw estimate) or a FILE.json written
+                       by scripts/fit_calibration.py
   --roi x,y,w,h        the mouth region in frame pixels (fixed for the whole video)
   --landmarks FILE     68- (or 20-) point landmarks per frame: CSV `frame,x0,y0,...`, JSON or
                        OpenFace 2 CSV (e.g. from `syncdsp faces VIDEO -o lm.csv`)
@@ -40,22 +50,27 @@ options:
                        is built in, its model is installed and the audio sounds like speech)
   --face-crop          no face networks: the lower centre of the frame (a tight face crop); this is
                        also what a square-ish video gets when the networks are unavailable
-  --track D            also estimate in sliding windows of D (e.g. 5s), hop D/2
+  --track D            sliding windows of D (default 5s, hop D/2); print each window's answer
   --hop D              hop between windows (default: half the window)
   --plot FILE          draw the correlation curve to FILE (.svg or .png); the SVG also shows the
-                       audio cues over time (energy change and, with --phones, phone openness)
+                       audio cues over time (energy change and, with --phones, phone openness).
+                       The name and its directory are checked before anything is decoded.
   --quiet              no progress messages on stderr
   --help               this text
 
-confidence: how many standard deviations the correlation peak stands above the peaks of
-surrogates (the same audio cue circularly shifted far outside the search range). reliable: the
-peak beats every surrogate (p <= 0.01 with 99 surrogates) and is not at the edge of the range.
-exit status: 0 = measured, 1 = error (bad input, no audio/video stream, ...), 2 = usage error.
+The clip is always also searched in 5 s windows: when they disagree by more than the tolerance
+allows (a jump or a drift), the answer is "can't tell" and names the stretches.
+confidence: how many standard deviations the correlation peak stands above the peaks of 99
+surrogates (the same audio cues time-reversed and rotated: no true alignment). reliable: the peak
+beats every surrogate (p <= 0.01), is not at the edge of the range, and the windows agree.
+exit status: 0 = measured, 1 = error (bad input, no audio/video stream, no offset found),
+2 = usage error.
 )";
 
 int run(const std::vector<std::string>& args) {
     using namespace syncdsp;
-    cli::arguments a(args, {"--max-offset", "--roi", "--track", "--hop", "--plot", "--landmarks", "--faces", "--models", "--phones", "--save-landmarks"},
+    cli::arguments a(args, {"--max-offset", "--roi", "--track", "--hop", "--plot", "--landmarks", "--faces", "--models",
+                            "--phones", "--save-landmarks", "--tolerance", "--calibration"},
                      {"--json", "--face-crop", "--quiet", "--help"});
     if (a.flag("--help")) {
         std::cout << help;
@@ -63,9 +78,8 @@ int run(const std::vector<std::string>& args) {
     }
     if (a.positional().size() != 1) throw cli::usage_error("expected exactly one VIDEO argument");
     const std::string path = a.positional()[0];
-    pipeline::ClassicOptions opt;
-    if (auto v = a.value("--max-offset")) opt.max_offset_ms = cli::parse_duration_ms("--max-offset", *v);
-    if (!(opt.max_offset_ms > 0)) throw cli::usage_error("--max-offset must be positive");
+    auto opt = pipeline::ClassicOptions::standard();
+    // Every option and output is checked here, before anything is decoded.
     if (auto v = a.value("--roi")) {
         opt.mouth_box = cli::parse_box("--roi", *v);
         opt.source = pipeline::mouth_source::box;
@@ -73,11 +87,17 @@ int run(const std::vector<std::string>& args) {
         opt.source = pipeline::mouth_source::face_crop;
     }
     if (auto v = a.value("--models")) opt.face.models_dir = *v;
-    if (auto v = a.value("--save-landmarks")) opt.save_landmarks_path = *v;
+    if (auto v = a.value("--save-landmarks")) {
+        io::check_output_path("--save-landmarks", *v);
+        opt.save_landmarks_path = *v;
+    }
     cli::apply_cue_options(a, opt);
-    if (auto v = a.value("--track")) opt.track_window_s = cli::parse_duration_ms("--track", *v) / 1000.0;
-    if (auto v = a.value("--hop")) opt.track_hop_s = cli::parse_duration_ms("--hop", *v) / 1000.0;
-    if (a.value("--track") && !(opt.track_window_s > 0)) throw cli::usage_error("--track must be positive");
+    if (auto v = a.value("--track")) opt.search.window_s = cli::parse_positive_duration_ms("--track", *v, 3600e3) / 1000.0;
+    if (auto v = a.value("--hop")) {
+        if (!a.value("--track")) throw cli::usage_error("option --hop needs --track");
+        opt.search.hop_s = cli::parse_positive_duration_ms("--hop", *v, 3600e3) / 1000.0;
+    }
+    if (auto v = a.value("--plot")) cli::check_plot_path("--plot", *v);
     const bool progress = !a.flag("--quiet") && isatty(STDERR_FILENO);
     if (progress) std::cerr << "syncdsp sync: decoding and analysing " << path << " ...\r" << std::flush;
     const auto report = pipeline::estimate_offset(path, opt);
@@ -86,12 +106,21 @@ int run(const std::vector<std::string>& args) {
     if (a.flag("--json")) {
         std::cout << cli::to_json(report, path).dump() << "\n";
     } else {
-        std::cout << cli::summary_line(report) << "\n";
-        for (const auto& w : report.windows) {
-            char line[160];
-            std::snprintf(line, sizeof line, "  %7.2f-%7.2f s  %+7.0f ms  confidence %.1f%s\n", w.start_s, w.end_s,
-                          w.offset_ms, w.confidence, w.confident ? "" : " (unreliable)");
-            std::cout << line;
+        std::cout << cli::headline(report) << "\n";
+        if (report.valid) std::cout << cli::confidence_line(report) << "\n";
+        for (const auto& n : report.notes) std::cout << "note: " << n << "\n";
+        if (a.value("--track")) {
+            for (const auto& wr : report.windows) {
+                const auto& w = wr.estimate;
+                char line[200];
+                if (!w.valid)
+                    std::snprintf(line, sizeof line, "  %7.2f-%7.2f s  no answer (no valid data)\n", w.start_s, w.end_s);
+                else
+                    std::snprintf(line, sizeof line, "  %7.2f-%7.2f s  %+7.0f ms (%+.0f..%+.0f)  confidence %4.1f%s\n",
+                                  w.start_s, w.end_s, w.offset_ms, wr.interval_lo_ms, wr.interval_hi_ms,
+                                  w.significance.confidence, w.reliable ? "" : "  (unreliable)");
+                std::cout << line;
+            }
         }
     }
     return report.valid ? 0 : 1;

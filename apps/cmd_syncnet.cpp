@@ -8,11 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.hpp"
-#include "syncdsp/audio/mfcc.hpp"
-#include "syncdsp/io/ffmpeg.hpp"
-#include "syncdsp/io/subprocess.hpp"
-#include "syncdsp/nn/models/syncnet.hpp"
-#include "syncdsp/nn/models/syncnet_protocol.hpp"
+#include "syncdsp/pipeline/syncnet.hpp"
 
 namespace {
 
@@ -46,14 +42,6 @@ exit status: 0 = measured, 1 = error (bad weights, video too short for one 5-fra
 2 = usage error.
 )";
 
-/// The clip's audio as syncnet_python extracts it (ffmpeg's 16-bit PCM), as doubles.
-syncdsp::tensor<double, 1> decode_audio_s16(const std::string& path) {
-    const auto pcm = syncdsp::io::decode_audio_pcm16(path, 16000);
-    syncdsp::tensor<double, 1> s = syncdsp::tensor<double, 1>::from_shape({pcm.size()});
-    for (std::size_t i = 0; i < s.size(); ++i) s(i) = double(pcm(i));
-    return s;
-}
-
 std::size_t to_count(const std::string& name, double v, double lo) {
     if (!(v >= lo) || v != std::floor(v) || v > 1e9)
         throw syncdsp::cli::usage_error("option " + name + " expects a whole number >= " +
@@ -72,37 +60,15 @@ int run(const std::vector<std::string>& args) {
     if (a.positional().size() != 1) throw cli::usage_error("expected one VIDEO");
     const auto weights = a.value("--weights");
     if (!weights) throw cli::usage_error("missing --weights W.safetensors");
-    nn::syncnet_protocol_options po;
+    pipeline::SyncnetVideoOptions po;
     po.vshift = to_count("--vshift", a.number_or("--vshift", 15), 0);
     po.batch = to_count("--batch", a.number_or("--batch", 20), 1);
     po.threads = unsigned(to_count("--threads", a.number_or("--threads", 1), 0));
-    const std::size_t max_frames = to_count("--max-frames", a.number_or("--max-frames", 0), 0);
+    po.max_frames = to_count("--max-frames", a.number_or("--max-frames", 0), 0);
     const std::string video = a.positional()[0];
-
     const auto net = nn::syncnet::load(*weights);
-    const auto info = io::probe_media(video);
-    if (!info.has_video || !info.has_audio)
-        detail::throw_invalid_argument("syncnet", "'", video, "' needs both a video and an audio stream");
-    if (std::abs(info.fps - 25.0) > 0.01)
-        detail::throw_unsupported("syncnet", "'", video, "' is ", info.fps,
-                                  " fps; SyncNet's protocol needs 25 fps (re-encode: ffmpeg -i IN -r 25 OUT)");
-    if (info.width != 224 || info.height != 224)
-        detail::throw_unsupported("syncnet", "'", video, "' is ", info.width, "x", info.height,
-                                  "; SyncNet needs 224x224 face crops (crop the face first)");
-    io::video_decode_options vo;
-    vo.format = io::pixel_format::bgr;
-    vo.max_frames = max_frames;
-    const auto frames = io::decode_video(video, vo);
-    const auto s16 = decode_audio_s16(video);
-    const std::size_t windows = nn::syncnet_window_count(frames.count(), s16.size());  // clear error if too short
-    (void)windows;
-    auto mo = audio::MfccOptions::python_speech_features(16000);
-    mo.logmel.stft.input_scale = 1.0;  // the samples already are int16 values
-    const auto feats = audio::mfcc(s16, mo);
-    tensor<float, 2> mfcc = tensor<float, 2>::from_shape({feats.shape()[0], feats.shape()[1]});
-    std::copy(feats.begin(), feats.end(), mfcc.begin());
-    po.fps = 25.0;
-    const auto r = nn::syncnet_evaluate(net, frames.frames, nn::frame_order::bgr, mfcc, s16.size(), po);
+    const auto result = pipeline::syncnet_on_video(net, video, po);
+    const auto& r = result.protocol;
 
     if (a.flag("--json")) {
         nlohmann::json j;
@@ -117,7 +83,7 @@ int run(const std::vector<std::string>& args) {
         j["lse_c"] = r.confidence;
         j["vshift"] = r.vshift;
         j["fps"] = 25.0;
-        j["frames"] = frames.count();
+        j["frames"] = result.frames;
         j["windows"] = r.windows();
         j["dists"] = r.mean_dists;
         j["window_confidence"] = r.window_confidence;

@@ -1,10 +1,14 @@
 // apps/options.hpp - parsing of the value syntaxes shared by several commands (durations, boxes).
 #pragma once
 
+#include <fstream>
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "cli.hpp"
+#include "syncdsp/audio/phones.hpp"
 #include "syncdsp/pipeline/classic.hpp"
 #include "syncdsp/vision/image.hpp"
 
@@ -21,6 +25,16 @@ inline double parse_duration_ms(const std::string& option, const std::string& te
         scale = 1000.0;
     }
     return arguments::parse_number(option, number) * scale;
+}
+
+/// A duration option that must lie in (0, max_ms]; usage_error naming the option and value otherwise.
+inline double parse_positive_duration_ms(const std::string& option, const std::string& text, double max_ms) {
+    const double ms = parse_duration_ms(option, text);
+    if (!(ms > 0) || ms > max_ms) {
+        std::string max = std::to_string(static_cast<long long>(max_ms));
+        throw usage_error("option " + option + " must be > 0 and at most " + max + " ms, got '" + text + "'");
+    }
+    return ms;
 }
 
 /// "x,y,w,h" in pixels.
@@ -41,9 +55,52 @@ inline vision::rect parse_box(const std::string& option, const std::string& text
     return {v[0], v[1], v[2], v[3]};
 }
 
-/// The options `sync` and `fix` share for finding the mouth and the phone cue:
-/// --landmarks FILE, --faces auto|on|off, --phones auto|on|off.
+/// A calibration written by scripts/fit_calibration.py (its cross-validation folds):
+/// {"name": ..., "interval_ms": ..., "window_interval_ms": ..., "leads": [{"video", "audio", "lead_ms"}]}.
+inline sync::Calibration read_calibration(const std::string& path) {
+    std::ifstream f(path);
+    if (!f) detail::throw_io_error("calibration", "cannot open '", path, "'");
+    sync::Calibration c;
+    try {
+        const auto j = nlohmann::json::parse(f);
+        c.name = j.at("name").get<std::string>();
+        c.fitted_by = j.value("fitted_by", std::string(path));
+        c.interval_ms = j.at("interval_ms").get<double>();
+        c.window_interval_ms = j.at("window_interval_ms").get<double>();
+        for (const auto& l : j.at("leads"))
+            c.leads.push_back({l.at("video").get<std::string>(), l.at("audio").get<std::string>(), l.at("lead_ms").get<double>()});
+    } catch (const nlohmann::json::exception& e) {
+        detail::throw_parse_error("calibration", "'", path, "' is not a calibration file: ", e.what());
+    }
+    c.validate();
+    return c;
+}
+
+/// The phone recogniser this program was built with (pocketsphinx; without it, recognising throws
+/// an unsupported_error that says how to get it, which `--phones auto` turns into a note).
+inline pipeline::phone_recogniser program_phone_recogniser() {
+    return [](const float* x, std::size_t n, unsigned rate) { return audio::recognise_phones(x, n, rate); };
+}
+
+/// The options `sync` and `fix` share for finding the mouth, the cues and judging the answer:
+/// --landmarks FILE, --faces auto|on|off, --phones auto|on|off, --max-offset D, --tolerance T,
+/// --calibration speech-lead|none.
 inline void apply_cue_options(const arguments& a, pipeline::ClassicOptions& opt) {
+    opt.recognise_phones = program_phone_recogniser();
+    if (auto v = a.value("--max-offset")) opt.search.max_offset_ms = parse_positive_duration_ms("--max-offset", *v, 60000);
+    if (auto v = a.value("--tolerance")) {
+        try {
+            opt.tolerance = sync::ToleranceProfile::parse(*v);
+        } catch (const syncdsp::error&) {
+            throw usage_error("--tolerance takes itu, ebu, atsc or EARLY,LATE in ms (e.g. 40,60), got '" + *v + "'");
+        }
+    }
+    if (auto v = a.value("--calibration")) {
+        if (*v == "speech-lead") opt.calibration = sync::Calibration::speech_lead();
+        else if (*v == "none") opt.calibration = sync::Calibration::none();
+        else if (v->size() > 5 && v->compare(v->size() - 5, 5, ".json") == 0) opt.calibration = read_calibration(*v);
+        else throw usage_error("--calibration takes speech-lead, none or a FILE.json, got '" + *v + "'");
+    }
     if (auto v = a.value("--landmarks")) opt.landmarks_path = *v;
     if (auto v = a.value("--faces")) {
         if (*v == "auto") opt.faces = pipeline::face_mode::automatic;

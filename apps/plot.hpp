@@ -2,6 +2,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <sstream>
@@ -26,7 +27,21 @@ inline bool ends_with(const std::string& s, const std::string& suffix) {
     return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
+inline std::string lower(std::string s) {
+    for (auto& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
 }  // namespace plot_impl
+
+/// Checks a plot file name before any work: a .svg or .png name (any case) whose directory exists
+/// and is writable. usage_error for the format (exit 2), io_error for the directory (exit 1).
+inline void check_plot_path(const std::string& option, const std::string& path) {
+    const std::string p = plot_impl::lower(path);
+    if (!plot_impl::ends_with(p, ".svg") && !plot_impl::ends_with(p, ".png"))
+        throw usage_error("option " + option + " needs a .svg or .png file name, got '" + path + "'");
+    io::check_output_path(option, path);
+}
 
 /// Writes the curve (score against lag in ms) with a marker at the estimated offset.
 inline void write_curve_plot(const std::string& path, const pipeline::offset_report& r) {
@@ -43,7 +58,7 @@ inline void write_curve_plot(const std::string& path, const pipeline::offset_rep
         if (std::isfinite(v)) { y0 = std::min(y0, v); y1 = std::max(y1, v); }
     auto px = [&](double x) { return L + (x - x0) / (x1 - x0) * (W - L - R); };
     auto py = [&](double y) { return T + (y1 - y) / (y1 - y0) * (H - T - B); };
-    if (plot_impl::ends_with(path, ".svg")) {
+    if (plot_impl::ends_with(plot_impl::lower(path), ".svg")) {
         std::ostringstream o;
         o << "<svg xmlns='http://www.w3.org/2000/svg' width='" << W << "' height='" << H + 260 << "'>\n"
           << "<rect width='100%' height='100%' fill='white'/>\n"
@@ -92,7 +107,7 @@ inline void write_curve_plot(const std::string& path, const pipeline::offset_rep
         io::write_file_atomic(path, text.data(), text.size());
         return;
     }
-    if (!plot_impl::ends_with(path, ".png")) throw usage_error("--plot needs a .svg or .png file name, got '" + path + "'");
+    if (!plot_impl::ends_with(plot_impl::lower(path), ".png")) throw usage_error("--plot needs a .svg or .png file name, got '" + path + "'");
     std::vector<std::uint8_t> img(std::size_t(W) * H * 3, 255);
     auto dot = [&](int x, int y, std::uint8_t r8, std::uint8_t g8, std::uint8_t b8) {
         if (x < 0 || y < 0 || x >= W || y >= H) return;

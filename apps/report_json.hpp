@@ -10,6 +10,8 @@
 
 namespace syncdsp::cli {
 
+inline std::string headline(const pipeline::offset_report& r);
+
 inline double round_to(double x, double step) { return std::round(x / step) * step; }
 
 inline nlohmann::json to_json(const pipeline::offset_report& r, const std::string& file) {
@@ -17,13 +19,31 @@ inline nlohmann::json to_json(const pipeline::offset_report& r, const std::strin
     j["file"] = file;
     j["valid"] = r.valid;
     j["offset_ms"] = round_to(r.offset_ms, 0.01);
+    j["raw_offset_ms"] = round_to(r.raw_offset_ms, 0.01);
+    j["interval_ms"] = {round_to(r.interval_lo_ms, 0.01), round_to(r.interval_hi_ms, 0.01)};
+    j["verdict"] = {{"kind", sync::to_string(r.verdict.kind)}, {"certain", r.verdict.certain},
+                    {"reason", r.verdict.reason}, {"text", headline(r)}};
+    j["tolerance"] = {{"name", r.tolerance.name}, {"source", r.tolerance.source},
+                      {"early_ms", r.tolerance.early_ms}, {"late_ms", r.tolerance.late_ms}};
+    j["calibration"] = r.calibration;
+    nlohmann::json segs = nlohmann::json::array();
+    for (const auto& sg : r.segments)
+        segs.push_back({{"start_s", round_to(sg.start_s, 0.001)}, {"end_s", round_to(sg.end_s, 0.001)},
+                        {"offset_ms", round_to(sg.offset_ms, 0.01)}, {"windows", sg.windows}});
+    j["segments"] = segs;
     j["offset_frames"] = round_to(r.offset_frames, 0.0001);
     j["fps"] = r.fps;
     j["confidence"] = round_to(r.confidence, 0.001);
+    j["surrogates"] = r.surrogates;
     j["p_value"] = round_to(r.p_value, 0.0001);
     j["reliable"] = r.reliable;
     j["method"] = r.method;
     j["cues"] = r.cues;
+    nlohmann::json pairs = nlohmann::json::array();
+    for (const auto& pp : r.pair_peaks)
+        pairs.push_back({{"pair", pp.name}, {"valid", pp.peak.valid}, {"raw_offset_ms", round_to(pp.offset_ms, 0.01)},
+                         {"robust_z", round_to(pp.peak.peak_to_median, 0.001)}, {"at_edge", pp.peak.at_edge}});
+    j["pairs"] = pairs;
     j["peak"] = {{"score", round_to(r.peak_score, 1e-5)}, {"robust_z", round_to(r.peak_z, 0.001)},
                  {"margin", round_to(r.peak_margin, 1e-5)}, {"at_edge", r.at_edge}};
     j["mouth_box"] = {r.mouth_box.x, r.mouth_box.y, r.mouth_box.width, r.mouth_box.height};
@@ -44,24 +64,75 @@ inline nlohmann::json to_json(const pipeline::offset_report& r, const std::strin
     j["timings_ms"] = timings;
     if (!r.windows.empty()) {
         nlohmann::json w = nlohmann::json::array();
-        for (const auto& x : r.windows)
+        for (const auto& wr : r.windows) {
+            const auto& x = wr.estimate;
             w.push_back({{"start_s", round_to(x.start_s, 0.001)}, {"end_s", round_to(x.end_s, 0.001)},
-                         {"offset_ms", round_to(x.offset_ms, 0.01)},
-                         {"confidence", round_to(x.confidence, 0.001)}, {"p_value", round_to(x.p_value, 0.0001)},
-                         {"margin", round_to(x.peak.peak_to_second, 1e-5)}, {"reliable", x.confident}});
+                         {"valid", x.valid}, {"offset_ms", round_to(x.offset_ms, 0.01)},
+                         {"raw_offset_ms", round_to(x.raw_offset_ms, 0.01)},
+                         {"interval_ms", {round_to(wr.interval_lo_ms, 0.01), round_to(wr.interval_hi_ms, 0.01)}},
+                         {"confidence", round_to(x.significance.confidence, 0.001)},
+                         {"p_value", round_to(x.significance.p_value, 0.0001)},
+                         {"margin", round_to(x.peak.peak_to_second, 1e-5)}, {"reliable", x.reliable}});
+        }
         j["windows"] = w;
     }
     return j;
 }
 
-/// One human line: "offset +120 ms (audio late), confidence 7.9".
-inline std::string summary_line(const pipeline::offset_report& r) {
-    if (!r.valid) return "no offset found: the audio and video cues never correlate (silent audio or frozen video?)";
+/// "audio 240 ms late", "audio 30 ms early", "audio 0 ms" (DESIGN.md sign: > 0 = late).
+inline std::string describe_offset(double ms) {
+    char buf[64];
+    const double a = std::fabs(std::round(ms));
+    if (a < 1) return "audio 0 ms";
+    std::snprintf(buf, sizeof buf, "audio %.0f ms %s", a, ms > 0 ? "late" : "early");
+    return buf;
+}
+
+/// The interval as "200-280 ms" (signed when it spans zero or is early).
+inline std::string describe_interval(double lo, double hi) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%+.0f..%+.0f ms", std::round(lo), std::round(hi));
+    return buf;
+}
+
+/// The answer in words a non-expert understands, e.g.
+/// "audio 240 ms late (+160..+320 ms): out of tolerance (ITU-R BT.1359 detectability) - run syncdsp fix".
+inline std::string headline(const pipeline::offset_report& r) {
+    using sync::verdict_kind;
+    const std::string tol = r.tolerance.source;
+    const std::string interval = describe_interval(r.interval_lo_ms, r.interval_hi_ms);
+    switch (r.verdict.kind) {
+        case verdict_kind::in_sync:
+            return std::string("in sync: ") + describe_offset(r.offset_ms) + " (" + interval + "), within " +
+                   r.tolerance.to_string();
+        case verdict_kind::audio_late:
+        case verdict_kind::audio_early:
+            return describe_offset(r.offset_ms) + " (" + interval + "): out of tolerance (" + tol + ")" +
+                   (r.verdict.certain ? " - run syncdsp fix" : "; the interval reaches into tolerance, so fix will not act");
+        default: break;
+    }
+    if (!r.valid) return "can't tell: " + r.verdict.reason + " (silent audio, no visible mouth, or a frozen picture?)";
+    std::string s = "can't tell: " + r.verdict.reason;
+    if (r.segments.size() > 1) {
+        for (std::size_t i = 0; i < r.segments.size(); ++i) {
+            char seg[128];
+            std::snprintf(seg, sizeof seg, "%s %.1f-%.1f s %s", i ? ";" : ":", r.segments[i].start_s,
+                          r.segments[i].end_s, describe_offset(r.segments[i].offset_ms).c_str());
+            s += seg;
+        }
+        return s;
+    }
+    return s + "; best guess " + describe_offset(r.offset_ms) + " (" + interval + ")";
+}
+
+/// The second line: how far to trust it.
+inline std::string confidence_line(const pipeline::offset_report& r) {
     char buf[256];
-    const double ms = r.offset_ms;
-    const char* side = std::fabs(ms) < 0.5 ? "in sync" : ms > 0 ? "audio late" : "audio early";
-    std::snprintf(buf, sizeof buf, "offset %+.0f ms (%s), confidence %.1f%s", ms, side, r.confidence,
-                  r.reliable ? "" : " (unreliable)");
+    if (r.surrogates == 0) return "confidence not measured (no surrogates)";
+    std::snprintf(buf, sizeof buf,
+                  "confidence %.1f: the peak stands %.1f standard deviations above the peaks of %zu chance "
+                  "alignments (p = %.2g; reliable needs p <= %.2g)",
+                  r.confidence, r.confidence, r.surrogates, r.p_value, r.reliable_p);
     return buf;
 }
 

@@ -13,12 +13,29 @@ as PCM in Matroska so no codec delay blurs the injected shift), then `syncdsp sy
   gross        |estimate - injected - c| > 200 ms, and how many of those were called reliable
   coverage     share of cases called reliable, and abs/gross among them
 
+The answer a user acts on (calibrated offset, 90 % interval, verdict; the source clip taken as in
+sync, so these count the clip's own real offset as error too):
+
+  interval     share of valid answers whose interval holds the injected offset
+  median@0     median calibrated offset of the clips at offset 0
+  fix no-harm  at offset 0: fix (acts only on reliable, certain out-of-tolerance verdicts) either
+               declines or leaves the result within tolerance - simulated from the verdict: the
+               result of acting is injected - estimate
+  fix brings   at +-300..+-1000 ms: fix acts and leaves the result within tolerance
+
+With --calibration-folds DIR (from scripts/fit_calibration.py) every clip listed in --manifest is
+measured with the calibration fitted without its source (leave-one-source-out); other clips use
+the shipped calibration.
+
 Needs only the Python standard library, ffmpeg and a built syncdsp.
   /usr/bin/python3 scripts/evaluate.py --clips data/lrs3_C8zY0oAdQrs_00018/facecrop_224.mp4 \
       ../shared/data/dev/*.mp4 --out docs/accuracy-results.md
+  /usr/bin/python3 scripts/evaluate.py --clips ../shared/data/calib/*.mp4 --step 100 \
+      --manifest ../shared/data/calib/MANIFEST.tsv --calibration-folds build/calibration-folds
 """
 import argparse
 import concurrent.futures as cf
+import csv
 import json
 import os
 import statistics
@@ -76,6 +93,32 @@ def pct(k, n):
     return f"{100.0 * k / n:.1f}" if n else "—"
 
 
+def within(tol, offset):
+    return -tol["early_ms"] <= offset <= tol["late_ms"]
+
+
+def answer_summary(cases):
+    """cases: list of (injected, result) for valid results. The figures a user acts on."""
+    n = len(cases)
+    inside = sum(1 for i, r in cases if r["interval_ms"][0] <= i <= r["interval_ms"][1])
+    rel = [(i, r) for i, r in cases if r["reliable"]]
+    rel_inside = sum(1 for i, r in rel if r["interval_ms"][0] <= i <= r["interval_ms"][1])
+
+    def acts(r):
+        return r["reliable"] and r["verdict"]["kind"] in ("audio_late", "audio_early") and r["verdict"]["certain"]
+
+    zero = [(i, r) for i, r in cases if i == 0]
+    harm = sum(1 for i, r in zero if acts(r) and not within(r["tolerance"], i - r["offset_ms"]))
+    shifted = [(i, r) for i, r in cases if 300 <= abs(i) <= 1000]
+    brought = sum(1 for i, r in shifted if acts(r) and within(r["tolerance"], i - r["offset_ms"]))
+    verdicts = {}
+    for i, r in zero:
+        verdicts[r["verdict"]["kind"]] = verdicts.get(r["verdict"]["kind"], 0) + 1
+    return {"interval": pct(inside, n), "interval_reliable": pct(rel_inside, len(rel)),
+            "no_harm": pct(len(zero) - harm, len(zero)), "harm": f"{harm}/{len(zero)}",
+            "brings": pct(brought, len(shifted)), "verdicts_at_0": verdicts}
+
+
 def summarise(rows):
     """rows: list of (injected, estimate, reliable, confidence, constant)."""
     n = len(rows)
@@ -106,9 +149,20 @@ def main():
     ap.add_argument("--no-landmark-cache", action="store_true",
                     help="run the face networks on every case instead of once per clip")
     ap.add_argument("--extra", default="", help="extra arguments for syncdsp sync, e.g. '--max-offset 1500'")
+    ap.add_argument("--manifest", default=None, help="MANIFEST.tsv of the clips' corpus (file -> source repo)")
+    ap.add_argument("--calibration-folds", default=None,
+                    help="folder of <source>.json from scripts/fit_calibration.py: leave-one-source-out")
     a = ap.parse_args()
     offsets = list(range(a.min, a.max + 1, a.step))
+    if 0 not in offsets:
+        offsets.append(0)
     extra = a.extra.split() if a.extra else []
+    fold_of = {}
+    if a.manifest and a.calibration_folds:
+        with open(a.manifest) as f:
+            for row in csv.DictReader(f, delimiter="\t"):
+                fold_of[os.path.basename(row["file"])] = os.path.join(a.calibration_folds,
+                                                                      row["repo"].replace("/", "+") + ".json")
     started = time.time()
     results = {}
     with tempfile.TemporaryDirectory(prefix="syncdsp-eval-") as work:
@@ -116,6 +170,8 @@ def main():
         for c in a.clips:
             lm = None if a.no_landmark_cache else landmarks_for(a.syncdsp, c, work, extra)
             per_clip_extra[c] = extra + (["--landmarks", lm] if lm else [])
+            if os.path.basename(c) in fold_of:
+                per_clip_extra[c] += ["--calibration", fold_of[os.path.basename(c)]]
         tasks = [(a.syncdsp, c, o, work, per_clip_extra[c]) for c in a.clips for o in offsets]
         with cf.ThreadPoolExecutor(max_workers=a.jobs) as ex:
             for clip, off, res in ex.map(one, tasks):
@@ -129,9 +185,15 @@ def main():
     lines = []
     whole_all, win_all, errors = [], [], 0
     per_clip = []
+    answers, at_zero, failures = [], [], []
     for clip, per in results.items():
         ok = {o: r for o, r in per.items() if "offset_ms" in r and r.get("valid")}
         errors += len(per) - len(ok)
+        failures += [(os.path.basename(clip), o, r.get("error", "no offset found")) for o, r in per.items()
+                     if o not in ok]
+        answers += [(o, r) for o, r in ok.items() if "interval_ms" in r]
+        if 0 in ok:
+            at_zero.append(ok[0]["offset_ms"])
         if not ok:
             per_clip.append((clip, None, None, None))
             continue
@@ -168,6 +230,17 @@ def main():
                  f"{len(a.clips)} clips; failed runs: {errors}; wall time {time.time() - started:.0f} s.\n")
     table("Whole clip", "whole")
     table("5 s windows (hop 2.5 s)", "win")
+    if answers:
+        s = answer_summary(answers)
+        lines.append("### The answer a user acts on (whole clip)\n")
+        lines.append("| interval holds the injected offset % | … among reliable % | median calibrated offset at 0 (ms) "
+                     "| fix no-harm at 0 % | fix brings ±300…±1000 ms within tolerance % | verdicts at 0 |")
+        lines.append("|---|---|---|---|---|---|")
+        lines.append(f"| {s['interval']} | {s['interval_reliable']} | "
+                     f"{statistics.median(at_zero) if at_zero else float('nan'):+.1f} | {s['no_harm']} ({s['harm']} harmed) "
+                     f"| {s['brings']} | {', '.join(f'{k} {v}' for k, v in sorted(s['verdicts_at_0'].items()))} |\n")
+    if failures:
+        lines.append("Failed runs: " + "; ".join(f"{c} at {o:+d} ms: {e[:120]}" for c, o, e in failures[:20]) + "\n")
     # Confidence thresholds (whole clip).
     lines.append("### Coverage and accuracy over confidence thresholds (whole clip)\n")
     lines.append("| confidence ≥ | coverage % | abs ≤80 % among covered | gross % among covered |")

@@ -1,10 +1,12 @@
 // syncdsp/audio.hpp - the audio layer: FFT plans, windows, framing, STFT, mel, log-mel, MFCC,
-// deltas, ZCR, RMS, resampling and the streaming feature extractor.
+// deltas, ZCR, RMS, band energy, digital silence, resampling and the streaming feature extractor.
 #pragma once
 #include "syncdsp/audio/fft.hpp"
 #include "syncdsp/audio/window.hpp"
 #include "syncdsp/audio/framing.hpp"
 #include "syncdsp/audio/stft.hpp"
+#include "syncdsp/audio/digital_silence.hpp"
+#include "syncdsp/audio/band_energy.hpp"
 #include "syncdsp/audio/mel.hpp"
 #include "syncdsp/audio/mfcc.hpp"
 #include "syncdsp/audio/deltas.hpp"

@@ -1,6 +1,5 @@
 // syncdsp/pipeline.hpp - the composed estimators a user embeds.
 #pragma once
-#include "syncdsp/pipeline/audio_cues.hpp"
 #include "syncdsp/pipeline/classic.hpp"
 #include "syncdsp/pipeline/face_track.hpp"
-#include "syncdsp/pipeline/visual_cues.hpp"
+#include "syncdsp/pipeline/syncnet.hpp"

@@ -11,6 +11,7 @@
 #include "syncdsp/io/npy.hpp"
 #include "syncdsp/vision/lip_motion.hpp"
 #include "syncdsp/vision/mouth.hpp"
+#include "syncdsp/vision/mouth_motion.hpp"
 
 using namespace syncdsp;
 using namespace syncdsp::vision;
@@ -236,18 +237,23 @@ TEST_CASE("lip-motion features of a texture moving down 1 px per frame") {
     const auto feats = lip_motion_features(frames, regions, o);
     REQUIRE(feats.shape()[0] == N);
     REQUIRE(feats.shape()[1] == 8);
-    for (std::size_t k = 0; k < 8; ++k) CHECK(feats(0, k) == 0);
+    for (std::size_t k = 0; k < 8; ++k) CHECK(std::isnan(feats(0, k)));  // no previous frame: missing
     for (std::size_t i = 1; i < N; ++i) {
         CHECK(feats(i, 0) == doctest::Approx(1.0).epsilon(0.05));  // mean dy ~ +1 px/frame
         CHECK(std::abs(feats(i, 3)) < 0.1);                         // rigid motion: no opening
     }
-    o.threads = 2;
+    // The opening_rate column is mouth_motion.hpp's opening rate, bit for bit.
+    const auto m = mouth_flow(frames, regions, o.motion);
+    for (std::size_t i = 1; i < N; ++i) CHECK(feats(i, 3) == m.opening[i]);
+    o.motion.threads = 2;
     const auto again = lip_motion_features(frames, regions, o);
-    for (std::size_t i = 0; i < feats.size(); ++i) CHECK(again.data()[i] == doctest::Approx(feats.data()[i]).epsilon(1e-5));
-    // Bad regions.
+    for (std::size_t i = 8; i < feats.size(); ++i) CHECK(again.data()[i] == feats.data()[i]);
+    // Regions of different sizes are fine (each crop is resized to the box); one region serves all.
     auto mixed = regions;
     mixed[2] = rect{4, 4, 60, 64};
-    CHECK_THROWS_AS(lip_motion_features(frames, mixed, o), syncdsp::invalid_argument);
+    CHECK(lip_motion_features(frames, mixed, o).shape()[0] == N);
+    CHECK(lip_motion_features(frames, {regions[0]}, o)(2, 3) == feats(2, 3));
+    // Bad regions.
     auto outside = regions;
     outside[1] = rect{20, 20, 64, 64};
     CHECK_THROWS_AS(lip_motion_features(frames, outside, o), syncdsp::invalid_argument);

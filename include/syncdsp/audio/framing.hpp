@@ -135,6 +135,22 @@ inline frame_layout centered_layout(std::size_t n_fft, std::size_t win_length, s
     return f;
 }
 
+/// Frames centred on the hop grid: frame t's `length` samples start at t*hop - floor(length/2)
+/// (zeros outside the signal), and there is one frame per t whose centre sample t*hop lies inside
+/// the signal: count = 1 + (N - 1) / hop, 0 for an empty signal. Unlike centered_layout (librosa),
+/// the offset does not depend on an FFT size and no frame is centred past the last sample.
+inline frame_layout hop_centred_layout(std::size_t length, std::size_t hop) {
+    frame_layout f;
+    f.length = length;
+    f.hop = hop;
+    f.mode = framing_mode::centered;
+    f.pad = pad_mode::constant;
+    f.center_pad = length / 2;
+    f.center_span = 2 * (length / 2) + 1;  // the padding on both sides plus the centre sample itself
+    f.offset = -static_cast<std::ptrdiff_t>(length / 2);
+    return f;
+}
+
 /// Kaldi's snip-edges layout: complete frames only.
 inline frame_layout snip_edges_layout(std::size_t length, std::size_t hop) {
     frame_layout f;

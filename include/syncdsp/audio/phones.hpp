@@ -15,7 +15,8 @@
 //   * a fresh front end per contiguous non-silent span (its noise-removal state otherwise
 //     carries over between decodes), so repeated decodes are identical;
 //   * digital silence (runs of >= 3 all-zero 10 ms frames, e.g. the padding that shifting a track
-//     creates) is cut out and reported as *missing*, not decoded as silence;
+//     creates; the rule of digital_silence.hpp applied to the 16-bit samples the decoder is fed)
+//     is cut out and reported as *missing*, not decoded as silence;
 //   * long spans are split into utterances of at most `max_utterance_s`, at the quietest 10 ms
 //     frame of the last `split_search_s` before the limit, so memory and latency stay bounded;
 //     all cuts lie on the global 10 ms frame grid, so times need no resampling;
@@ -45,6 +46,7 @@
 #include <utility>
 #include <vector>
 
+#include "syncdsp/audio/digital_silence.hpp"
 #include "syncdsp/core/error.hpp"
 
 #if defined(SYNCDSP_HAVE_POCKETSPHINX)
@@ -62,6 +64,11 @@ inline constexpr unsigned phone_sample_rate = 16000;
 inline constexpr std::size_t phone_frame_samples = 160;
 /// Decoder frame hop in seconds.
 inline constexpr double phone_frame_s = 0.01;
+/// Where on the timeline a decoded phone frame belongs, relative to its 10 ms slot's start: the
+/// recogniser's analysis window (25.6 ms at a 10 ms hop, as sphinxbase frames it) is centred
+/// 12.8 ms after the slot starts, 7.8 ms after the slot's middle. Segment times are slot times;
+/// adding this puts them where the sound they describe was.
+inline constexpr double phone_time_offset_s = 0.0078;
 
 /// Debian's locations of the en-us acoustic model directory and the en-us phone language model.
 inline constexpr const char* default_pocketsphinx_model = "/usr/share/pocketsphinx/model/en-us/en-us";
@@ -217,25 +224,23 @@ struct frame_span {
     std::size_t size() const { return last - first; }
 };
 
-/// Runs of at least `min_frames` consecutive 10 ms frames whose samples all round to 0 in 16-bit
-/// PCM (|x| < 0.5 / 32768). A trailing partial frame counts as a frame if all its samples are zero.
+/// Runs of at least `min_frames` consecutive 10 ms frames of digital silence (digital_silence.hpp)
+/// as the decoder sees them: every sample is 0 in 16-bit PCM (|x| < 0.5 / 32768). A trailing
+/// partial frame counts as a frame if all its samples are zero.
 inline std::vector<frame_span> digital_silence_frames(const float* samples, std::size_t n, std::size_t min_frames) {
     SYNCDSP_REQUIRE(samples != nullptr || n == 0, "phones", "samples is null but n = ", n);
     SYNCDSP_REQUIRE(min_frames >= 1, "phones", "min_frames must be >= 1");
     std::vector<frame_span> runs;
     const std::size_t frames = (n + phone_frame_samples - 1) / phone_frame_samples;
+    std::int16_t pcm[phone_frame_samples];
     std::size_t run_start = 0;
     bool in_run = false;
     for (std::size_t k = 0; k <= frames; ++k) {
         bool zero = false;
         if (k < frames) {
-            zero = true;
-            const std::size_t end = std::min(n, (k + 1) * phone_frame_samples);
-            for (std::size_t i = k * phone_frame_samples; i < end; ++i)
-                if (phones_impl::to_pcm16(samples[i]) != 0) {
-                    zero = false;
-                    break;
-                }
+            const std::size_t begin = k * phone_frame_samples, end = std::min(n, begin + phone_frame_samples);
+            for (std::size_t i = begin; i < end; ++i) pcm[i - begin] = phones_impl::to_pcm16(samples[i]);
+            zero = is_digital_silence(pcm, end - begin);
         }
         if (zero && !in_run) {
             run_start = k;

@@ -98,9 +98,13 @@ namespace impl {
 template <class T>
 class frame_analyzer {
 public:
-    explicit frame_analyzer(const StftOptions& o)
-        : o_(o), layout_(o.layout()), plan_(rfft_plan<T>::get(o.n_fft)), buf_(o.n_fft), spec_(o.n_fft / 2 + 1),
+    explicit frame_analyzer(const StftOptions& o) : frame_analyzer(o, o.layout()) {}
+    /// With another layout of win_length-sample frames than o.framing gives (e.g. hop_centred_layout).
+    frame_analyzer(const StftOptions& o, const frame_layout& layout)
+        : o_(o), layout_(layout), plan_(rfft_plan<T>::get(o.n_fft)), buf_(o.n_fft), spec_(o.n_fft / 2 + 1),
           window_(o.win_length), scale_(static_cast<T>(o.input_scale)), c_(static_cast<T>(o.preemphasis_coeff)) {
+        SYNCDSP_REQUIRE(layout.length == o.win_length, "stft", "the frame layout has ", layout.length,
+                        "-sample frames but win_length=", o.win_length);
         const auto w = make_window<double>(o.window, o.win_length, o.periodic_window);
         for (std::size_t i = 0; i < o.win_length; ++i) window_[i] = static_cast<T>(w(i));
         rect_ = o.window == window_type::rectangular;
@@ -150,6 +154,10 @@ public:
             }
         }
     }
+
+    /// The frame last loaded (layout().length samples, scaled and pre-emphasised as read), before
+    /// analyze() windows it in place.
+    const T* loaded() const { return buf_.data(); }
 
     /// Spectrum of the loaded frame into out[0..bins); returns the sum of the spectrum (psf's
     /// energy) when want_energy, else 0.

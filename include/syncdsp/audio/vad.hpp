@@ -41,7 +41,12 @@
 #include <type_traits>
 #include <vector>
 
+#include "syncdsp/audio/band_energy.hpp"
+#include "syncdsp/audio/digital_silence.hpp"
 #include "syncdsp/audio/fft.hpp"
+#include "syncdsp/audio/framing.hpp"
+#include "syncdsp/audio/stft.hpp"
+#include "syncdsp/audio/window.hpp"
 #include "syncdsp/core/checked.hpp"
 #include "syncdsp/core/error.hpp"
 #include "syncdsp/core/tensor.hpp"
@@ -188,59 +193,61 @@ struct vad_frame {
 
 inline double power_db(double p) { return 10.0 * std::log10(p + vad_power_eps); }
 
-/// Per-frame spectral analysis: Hann window, zero-padded FFT.
+/// Per-frame spectral analysis with the shared pieces: frame t of the stream is frame t of a
+/// snip-edges layout with hop = length (framing.hpp), windowed by a periodic Hann (window.hpp) and
+/// zero-padded to a power-of-two FFT (stft.hpp); the band's bins come from band_bins() and a
+/// frame of exact zeros is missing (digital_silence.hpp).
 class vad_analyzer {
 public:
     vad_analyzer(std::size_t length, double sample_rate, double lo_hz, double hi_hz) : length_(length) {
         nfft_ = 1;
         while (nfft_ < length) nfft_ *= 2;
         if (nfft_ < 16) nfft_ = 16;
-        plan_ = rfft_plan<double>::get(nfft_);
-        in_ = aligned_buffer<double>(nfft_);
-        out_ = aligned_buffer<std::complex<double>>(nfft_ / 2 + 1);
-        win_.resize(length);
-        const double pi = 3.14159265358979323846;
+        StftOptions so;
+        so.sample_rate = sample_rate;
+        so.n_fft = nfft_;
+        so.win_length = length;
+        so.hop_length = length;
+        so.framing = framing_mode::snip_edges;
+        so.window = window_type::hann;
+        so.periodic_window = true;
+        so.power = 2.0;
+        so.scale = 1.0;
+        analyzer_ = std::make_unique<frame_analyzer<double>>(so);
+        power_ = aligned_buffer<double>(nfft_ / 2 + 1);
+        const auto win = make_window<double>(window_type::hann, length, true);
         wsum2_ = 0;
-        for (std::size_t n = 0; n < length; ++n) {
-            win_[n] = 0.5 - 0.5 * std::cos(2.0 * pi * double(n) / double(length));
-            wsum2_ += win_[n] * win_[n];
-        }
-        const double df = sample_rate / double(nfft_);
-        const double hi = std::min(hi_hz, sample_rate / 2.0);
-        k_lo_ = static_cast<std::size_t>(std::ceil(lo_hz / df - 1e-9));
-        k_hi_ = static_cast<std::size_t>(std::floor(hi / df + 1e-9));
-        k_hi_ = std::min(k_hi_, nfft_ / 2);
-        SYNCDSP_REQUIRE(k_lo_ <= k_hi_, "vad", "the speech band ", lo_hz, "-", hi_hz, " Hz holds no FFT bin at ",
-                        sample_rate, " Hz with ", nfft_, "-point frames (bin spacing ", df, " Hz)");
+        for (std::size_t n = 0; n < length; ++n) wsum2_ += win(n) * win(n);
+        band_ = band_bins(lo_hz, hi_hz, sample_rate, nfft_);
+        SYNCDSP_REQUIRE(!band_.empty(), "vad", "the speech band ", lo_hz, "-", hi_hz, " Hz holds no FFT bin at ",
+                        sample_rate, " Hz with ", nfft_, "-point frames (bin spacing ", sample_rate / double(nfft_),
+                        " Hz)");
     }
 
-    vad_frame analyse(const double* x) {
+    /// Analyses frame t of the stream, whose `length` samples start at x.
+    vad_frame analyse(const double* x, std::size_t t) {
         vad_frame f;
         double ss = 0;
-        bool all_zero = true;
-        for (std::size_t n = 0; n < length_; ++n) {
-            ss += x[n] * x[n];
-            if (x[n] != 0.0) all_zero = false;
-            in_[n] = x[n] * win_[n];
-        }
-        for (std::size_t n = length_; n < nfft_; ++n) in_[n] = 0.0;
-        f.missing = all_zero;
+        for (std::size_t n = 0; n < length_; ++n) ss += x[n] * x[n];
+        f.missing = is_digital_silence(x, length_);
         f.log_energy_db = power_db(ss / double(length_));
-        plan_->execute(in_.data(), out_.data());
+        analyzer_->load_range(x, t * length_, (t + 1) * length_, t);
+        analyzer_->analyze(power_.data(), false);
         // Parseval with the window's energy: a sinusoid of amplitude A in the band gives A^2 / 2.
         const double scale = 1.0 / (double(nfft_) * wsum2_);
         const std::size_t half = nfft_ / 2;
+        const std::size_t k_lo = band_.first, k_hi = band_.last;
         double total = 0, band = 0, logsum = 0;
         for (std::size_t k = 0; k <= half; ++k) {
-            const double p = std::norm(out_[k]);
+            const double p = power_[k];
             const double mult = (k == 0 || k == half) ? 1.0 : 2.0;
             total += mult * p;
-            if (k >= k_lo_ && k <= k_hi_) {
+            if (k >= k_lo && k <= k_hi) {
                 band += mult * p;
                 logsum += std::log(p + 1e-300);
             }
         }
-        const double nb = double(k_hi_ - k_lo_ + 1);
+        const double nb = double(band_.size());
         total *= scale;
         band *= scale;
         f.band_power = band;
@@ -248,7 +255,7 @@ public:
         f.band_ratio = total > 0 ? std::min(1.0, band / total) : 0.0;
         // Flatness = geometric / arithmetic mean of the band's periodogram bins.
         double am = 0;
-        for (std::size_t k = k_lo_; k <= k_hi_; ++k) am += std::norm(out_[k]);
+        for (std::size_t k = k_lo; k <= k_hi; ++k) am += power_[k];
         am /= nb;
         f.flatness = am > 1e-300 ? std::min(1.0, std::exp(logsum / nb) / am) : 1.0;
         return f;
@@ -257,11 +264,10 @@ public:
     std::size_t fft_size() const noexcept { return nfft_; }
 
 private:
-    std::size_t length_, nfft_ = 0, k_lo_ = 0, k_hi_ = 0;
-    std::shared_ptr<const rfft_plan<double>> plan_;
-    aligned_buffer<double> in_;
-    aligned_buffer<std::complex<double>> out_;
-    std::vector<double> win_;
+    std::size_t length_, nfft_ = 0;
+    std::unique_ptr<frame_analyzer<double>> analyzer_;
+    aligned_buffer<double> power_;
+    fft_bin_range band_;
     double wsum2_ = 0;
 };
 
@@ -397,7 +403,7 @@ private:
     impl::vad_frame& at(std::size_t t) { return frames_[t - base_]; }
 
     void push_frame(const double* x) {
-        frames_.push_back(analyzer_->analyse(x));
+        frames_.push_back(analyzer_->analyse(x, n_total_));
         ++n_total_;
     }
 

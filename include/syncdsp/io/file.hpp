@@ -5,10 +5,13 @@
 // only after everything was written and flushed.
 #pragma once
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <string>
@@ -29,6 +32,26 @@ inline std::vector<std::uint8_t> read_file(const std::string& path) {
     if (size > 0 && !in.read(reinterpret_cast<char*>(bytes.data()), size))
         detail::throw_io_error("read_file", "cannot read '", path, "'");
     return bytes;
+}
+
+/// Checks, before any long work, that a file can be created at `path`: its directory exists and is
+/// writable, and `path` is not itself a directory. `what` names it in the message (e.g. "-o").
+/// Throws io_error (id io_error.output).
+inline void check_output_path(const std::string& what, const std::string& path) {
+    namespace fs = std::filesystem;
+    SYNCDSP_REQUIRE(!path.empty(), "output", what, ": empty file name");
+    std::error_code ec;
+    if (fs::is_directory(path, ec))
+        detail::throw_io_error("output", what, " '", path, "' is a directory, not a file name");
+    const fs::path dir = fs::path(path).parent_path().empty() ? fs::path(".") : fs::path(path).parent_path();
+    if (!fs::exists(dir, ec))
+        detail::throw_io_error("output", what, " '", path, "': the directory '", dir.string(), "' does not exist");
+    if (!fs::is_directory(dir, ec))
+        detail::throw_io_error("output", what, " '", path, "': '", dir.string(), "' is not a directory");
+    // W_OK for creating the temporary file, X_OK for reaching it; EROFS is reported even for root.
+    if (access(dir.c_str(), W_OK | X_OK) != 0)
+        detail::throw_io_error("output", what, " '", path, "': cannot write in '", dir.string(),
+                               "': ", std::strerror(errno));
 }
 
 /// Path of a fresh temporary file next to `path` (same directory, so rename is atomic).

@@ -3,6 +3,12 @@
 // Arguments go straight to posix_spawnp, so file names with spaces or quotes are safe. The child's
 // stdout is streamed to a callback; its stderr goes to a temporary file that is read back only to
 // explain a failure.
+//
+// Signals: a child started inside an interrupt_guard (one that writes a file, e.g. the remux) runs
+// in its own process group, so a terminal's Ctrl-C (sent to the whole foreground group) reaches
+// only this process, which stops the child and holds the signal until the guard's owner has
+// removed what the child was writing. Other children (decoders writing to our pipe) stay in our
+// group: a Ctrl-C ends them with us, as it always did, and they leave nothing behind.
 #pragma once
 
 #include <fcntl.h>
@@ -11,7 +17,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -25,6 +33,91 @@
 extern char** environ;
 
 namespace syncdsp::io {
+
+namespace subprocess_impl {
+
+// Shared with the signal handler, so lock-free atomics only (async-signal-safe).
+static_assert(std::atomic<int>::is_always_lock_free && std::atomic<pid_t>::is_always_lock_free);
+inline std::atomic<int> pending_signal{0};  ///< a signal that arrived while a guard was active
+inline std::atomic<pid_t> guarded_child{0}; ///< the child to stop when one arrives (0: none)
+inline std::atomic<int> active_guards{0};
+
+inline void on_guarded_signal(int signo) {
+    const int saved_errno = errno;
+    pending_signal.store(signo);
+    // Read after the store: run_process stores the pid before it reads pending_signal, so one of
+    // the two always sees the other and the child is stopped whichever came first.
+    const pid_t child = guarded_child.load();
+    if (child > 0) kill(child, SIGKILL);
+    errno = saved_errno;
+}
+
+}  // namespace subprocess_impl
+
+/// While an interrupt_guard is alive, SIGINT, SIGTERM, SIGHUP and SIGQUIT do not end the process at
+/// once: they kill the child that run_process is running (which then returns) and are remembered. The
+/// owner removes whatever the child was writing, then calls deliver_pending(), which restores the
+/// previous handlers and raises the signal, so the process ends as the signal intended (killed by
+/// it: a shell reports 128+signo) or the application's own handler runs. A signal that is still
+/// pending when the guard is destroyed is delivered then. Signals ignored when the guard is made
+/// stay ignored. Meant for one thread writing files through one child at a time (remux).
+class interrupt_guard {
+public:
+    interrupt_guard() {
+        if (subprocess_impl::active_guards.fetch_add(1) != 0) return;  // the outer guard handles it
+        owner_ = true;
+        subprocess_impl::pending_signal.store(0);
+        struct sigaction sa {};
+        sa.sa_handler = subprocess_impl::on_guarded_signal;
+        sigemptyset(&sa.sa_mask);
+        sa.sa_flags = 0;  // no SA_RESTART: a blocked read returns EINTR and run_process loops on it
+        for (std::size_t i = 0; i < n_signals; ++i) {
+            sigaction(signals[i], nullptr, &previous_[i]);
+            if (previous_[i].sa_handler == SIG_IGN) continue;  // e.g. SIGHUP under nohup
+            sigaction(signals[i], &sa, nullptr);
+            installed_[i] = true;
+        }
+    }
+    interrupt_guard(const interrupt_guard&) = delete;
+    interrupt_guard& operator=(const interrupt_guard&) = delete;
+    ~interrupt_guard() {
+        if (!owner_) {
+            subprocess_impl::active_guards.fetch_sub(1);
+            return;
+        }
+        deliver_pending();
+        restore();
+        subprocess_impl::active_guards.fetch_sub(1);
+    }
+
+    /// The signal that arrived while the guard was active, or 0.
+    static int pending() { return subprocess_impl::pending_signal.load(); }
+    static bool interrupted() { return pending() != 0; }
+
+    /// Restores the previous handlers and raises the pending signal (if any). With the default
+    /// action the process ends here; if an application handler returns, this returns too.
+    void deliver_pending() {
+        if (!owner_) return;
+        const int signo = subprocess_impl::pending_signal.exchange(0);
+        if (signo == 0) return;
+        restore();
+        raise(signo);
+    }
+
+private:
+    void restore() {
+        for (std::size_t i = 0; i < n_signals; ++i)
+            if (installed_[i]) {
+                sigaction(signals[i], &previous_[i], nullptr);
+                installed_[i] = false;
+            }
+    }
+    static constexpr std::size_t n_signals = 4;
+    static constexpr int signals[n_signals] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+    struct sigaction previous_[n_signals] {};
+    bool installed_[n_signals] = {false, false, false, false};
+    bool owner_ = false;
+};
 
 /// What a finished child process left behind.
 struct process_result {
@@ -53,12 +146,27 @@ inline process_result run_process(const std::vector<std::string>& argv,
     posix_spawn_file_actions_adddup2(&actions, err_fd, STDERR_FILENO);
     posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_addclose(&actions, out_pipe[0]);
+    // Under a guard, its own process group (see the top of this file). Always default dispositions
+    // and an empty mask, so a child can be stopped even if this process ignores or blocks signals.
+    const bool guarded = subprocess_impl::active_guards.load() > 0;
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setflags(&attr, static_cast<short>((guarded ? POSIX_SPAWN_SETPGROUP : 0) | POSIX_SPAWN_SETSIGDEF |
+                                                       POSIX_SPAWN_SETSIGMASK));
+    posix_spawnattr_setpgroup(&attr, 0);
+    sigset_t defaults, empty;
+    sigemptyset(&defaults);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE}) sigaddset(&defaults, sig);
+    sigemptyset(&empty);
+    posix_spawnattr_setsigdefault(&attr, &defaults);
+    posix_spawnattr_setsigmask(&attr, &empty);
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
     pid_t pid = 0;
-    const int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
+    const int rc = posix_spawnp(&pid, args[0], &actions, &attr, args.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
     close(out_pipe[1]);
     if (rc != 0) {
         close(out_pipe[0]);
@@ -68,6 +176,17 @@ inline process_result run_process(const std::vector<std::string>& argv,
             detail::throw_io_error("subprocess", "'", argv[0], "' not found on PATH (install it: apt-get install ffmpeg)");
         detail::throw_io_error("subprocess", "cannot start '", argv[0], "': ", std::strerror(rc));
     }
+    // Under an interrupt_guard, publish the child to the signal handler, then look for a signal
+    // that came before it could see the child (the handler stores, then reads; we the reverse).
+    if (guarded) {
+        subprocess_impl::guarded_child.store(pid);
+        if (subprocess_impl::pending_signal.load() != 0) kill(pid, SIGKILL);
+    }
+    // Withdrawn before waitpid: once reaped, the pid may belong to someone else.
+    auto unpublish = [&] {
+        pid_t expected = pid;
+        if (guarded) subprocess_impl::guarded_child.compare_exchange_strong(expected, 0);
+    };
     std::vector<std::uint8_t> buffer(1 << 16);
     bool stopped = false;
     while (true) {
@@ -78,6 +197,7 @@ inline process_result run_process(const std::vector<std::string>& argv,
         try {
             keep_going = on_stdout(buffer.data(), static_cast<std::size_t>(n));
         } catch (...) {
+            unpublish();
             kill(pid, SIGKILL);
             close(out_pipe[0]);
             int ignored;
@@ -93,6 +213,7 @@ inline process_result run_process(const std::vector<std::string>& argv,
         }
     }
     close(out_pipe[0]);
+    unpublish();
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }

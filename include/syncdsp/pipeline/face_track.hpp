@@ -150,6 +150,22 @@ inline std::vector<vision::rect> mouth_boxes(const face_track& f, std::size_t wi
     return out;
 }
 
+/// Writes the frames of a track that have landmarks as a landmark CSV (frame index per row), for
+/// re-use with ClassicOptions::landmarks_path.
+inline void write_track_csv(const std::string& path, const face_track& track) {
+    io::landmark_track out;
+    const std::size_t P = track.points.shape()[1];
+    std::vector<std::size_t> rows;
+    for (std::size_t k = 0; k < track.frames(); ++k)
+        if (track.has[k]) rows.push_back(k);
+    out.points = tensor<float, 3>::from_shape({rows.size(), P, 2});
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        out.frame.push_back(std::int64_t(rows[i]));
+        std::copy_n(track.points.data() + rows[i] * P * 2, P * 2, out.points.data() + i * P * 2);
+    }
+    io::write_landmarks_csv(path, out);
+}
+
 /// Outer mouth aspect ratio per frame (NaN where there is no face).
 inline std::vector<double> outer_mar(const face_track& f) {
     const std::size_t n = f.frames(), P = f.points.shape()[1];

@@ -1,43 +1,41 @@
-// syncdsp/vision/lip_motion.hpp - per-frame lip-motion features from dense optical flow inside a
-// mouth region.
-//
-// For each video frame i >= 1, the Farneback flow from frame i-1 to frame i is computed on the
-// mouth region (the same rectangle cut from both frames, the region of frame i) and summarised:
-//   0 mean_dy        mean vertical flow (px/frame, + = downwards)
+// syncdsp/vision/lip_motion.hpp - a per-frame lip-motion feature matrix (for export and study),
+// built on mouth_motion.hpp: the same crops (cut with frame i's box from frames i-1 and i, resized
+// to box_size x box_size), the same Farneback flow per pair, and the same opening rate and mean
+// magnitude, plus a few more statistics of the flow field:
+//   0 mean_dy        mean vertical flow (px of the resized box per frame, + = downwards)
 //   1 mean_abs_dy    mean |vertical flow|
-//   2 mean_mag       mean flow magnitude sqrt(dx^2 + dy^2)
-//   3 opening_rate   mean dy of the lower half minus mean dy of the upper half (+ = the lips move
-//                    apart: mouth opening; - = closing). Halves are the top floor(h/2) rows and the
-//                    bottom floor(h/2) rows (the middle row of an odd height is in neither).
+//   2 mean_mag       mean flow magnitude sqrt(dx^2 + dy^2) (mean_flow_magnitude)
+//   3 opening_rate   mean dy of the bottom floor(h/2) rows minus that of the top floor(h/2) rows
+//                    (opening_rate: + = the lips move apart, - = closing)
 //   4.. hist_k       fraction of pixels whose magnitude falls in bin k of `histogram_bins` equal
 //                    bins over [0, histogram_max); the last bin also takes everything above.
-// Row 0 (no previous frame) is all zeros, so the matrix has one row per video frame, at the video
-// frame rate (row i belongs to timestamp i).
+// Row 0 (no previous frame) is all NaN, missing data as in mouth_motion.hpp, so the matrix has one
+// row per video frame, at the video frame rate (row i belongs to timestamp i).
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
 #include "syncdsp/core/error.hpp"
-#include "syncdsp/core/parallel.hpp"
 #include "syncdsp/core/tensor.hpp"
-#include "syncdsp/vision/farneback.hpp"
 #include "syncdsp/vision/image.hpp"
+#include "syncdsp/vision/mouth_motion.hpp"
 
 namespace syncdsp::vision {
 
 struct lip_motion_options {
-    farneback_options flow = farneback_options::opencv();
+    MouthMotionOptions motion;   ///< crops, flow and threads: those of the opening rate
     std::size_t histogram_bins = 4;
-    double histogram_max = 4.0;  ///< px/frame; upper edge of the histogram range
-    unsigned threads = 1;        ///< frame pairs are split over this many threads (0 = all cores)
+    double histogram_max = 4.0;  ///< px/frame of the resized box; upper edge of the histogram range
 
     std::size_t feature_count() const { return 4 + histogram_bins; }
     void validate() const {
-        flow.validate();
+        motion.validate();
         SYNCDSP_REQUIRE(histogram_bins <= 64, "lip_motion", "histogram_bins must be <= 64, got ", histogram_bins);
         SYNCDSP_REQUIRE(std::isfinite(histogram_max) && histogram_max > 0, "lip_motion",
                         "histogram_max must be > 0, got ", histogram_max);
@@ -59,34 +57,28 @@ inline void flow_region_features(const image<float>& flow, rect region, const li
     const auto v = crop(flow.view(), region);  // throws for an empty or outside region
     const std::size_t F = o.feature_count();
     for (std::size_t k = 0; k < F; ++k) out[k] = 0;
-    const std::size_t half = v.height / 2;
-    double up = 0, lo = 0;
     const double bin_w = o.histogram_max / double(std::max<std::size_t>(o.histogram_bins, 1));
     for (std::size_t y = 0; y < v.height; ++y) {
         const float* r = v.row(y);
-        double sdy = 0, sady = 0, smag = 0;
+        double sdy = 0, sady = 0;
         for (std::size_t x = 0; x < v.width; ++x) {
             const double dx = r[2 * x], dy = r[2 * x + 1];
-            const double mag = std::sqrt(dx * dx + dy * dy);
             sdy += dy;
             sady += std::abs(dy);
-            smag += mag;
             if (o.histogram_bins) {
+                const double mag = std::sqrt(dx * dx + dy * dy);
                 std::size_t b = std::isfinite(mag) ? std::size_t(std::min(mag / bin_w, double(o.histogram_bins - 1))) : o.histogram_bins - 1;
                 out[4 + b] += 1;
             }
         }
         out[0] += sdy;
         out[1] += sady;
-        out[2] += smag;
-        if (y < half) up += sdy;
-        if (y >= v.height - half) lo += sdy;
     }
     const double n = double(v.width * v.height);
     out[0] /= n;
     out[1] /= n;
-    out[2] /= n;
-    out[3] = half ? (lo - up) / double(half * v.width) : 0.0;
+    out[2] = mean_flow_magnitude(v);
+    out[3] = opening_rate(v);
     for (std::size_t k = 0; k < o.histogram_bins; ++k) out[4 + k] /= n;
 }
 
@@ -109,44 +101,24 @@ inline std::vector<rect> regions_for_frames(const std::vector<std::int64_t>& fra
     return out;
 }
 
-/// Lip-motion features of a gray video (N, H, W, 1) with one region per frame (all regions must
-/// have the same size, e.g. from mouth_rois, or a fixed region). Returns (N, feature_count()).
+/// Lip-motion features of a gray video (N, H, W, 1) with one region for every frame or one per
+/// frame (regions may differ in size: each crop is resized to o.motion.box_size). Returns
+/// (N, feature_count()); row 0 is NaN.
 inline tensor<double, 2> lip_motion_features(const tensor<std::uint8_t, 4>& frames, const std::vector<rect>& regions,
                                              const lip_motion_options& o = {}) {
     o.validate();
     SYNCDSP_REQUIRE(frames.dimension() == 4 && frames.shape()[3] == 1, "lip_motion",
                     "frames must be gray (N, H, W, 1)");
     const std::size_t N = frames.shape()[0], H = frames.shape()[1], W = frames.shape()[2];
-    SYNCDSP_REQUIRE(regions.size() == N, "lip_motion", "need one region per frame: ", regions.size(), " regions for ",
-                    N, " frames");
-    for (std::size_t i = 0; i < N; ++i) {
-        const rect& r = regions[i];
-        SYNCDSP_REQUIRE(!r.empty() && r.x >= 0 && r.y >= 0 && std::size_t(r.x + r.width) <= W &&
-                            std::size_t(r.y + r.height) <= H,
-                        "lip_motion", "region of frame ", i, " (x=", r.x, ", y=", r.y, ", w=", r.width, ", h=", r.height,
-                        ") is empty or outside the ", W, "x", H, " frame");
-        SYNCDSP_REQUIRE(r.width == regions[0].width && r.height == regions[0].height, "lip_motion",
-                        "all regions must have the same size; frame ", i, " has ", r.width, "x", r.height, ", frame 0 ",
-                        regions[0].width, "x", regions[0].height);
-    }
+    SYNCDSP_REQUIRE(regions.size() == 1 || regions.size() == N, "lip_motion", "need one region, or one per frame: ",
+                    regions.size(), " regions for ", N, " frames");
+    mouth_cropper crops(regions, W, H, o.motion.box_size);  // checks every region lies inside the frame
+    for (std::size_t i = 0; i < N; ++i) crops.add(frame_view(frames, i));
     const std::size_t F = o.feature_count();
     tensor<double, 2> out = tensor<double, 2>::from_shape({N, F});
-    std::fill(out.data(), out.data() + out.size(), 0.0);
-    if (N < 2) return out;
-    const unsigned threads = o.threads == 0 ? default_thread_count() : o.threads;
-    farneback_options fo = o.flow;
-    fo.threads = 1;
-    fo.use_initial_flow = false;
-    parallel_for(N - 1, threads, [&](std::size_t b, std::size_t e) {
-        farneback_engine eng(fo);
-        image<float> flow;
-        for (std::size_t p = b; p < e; ++p) {
-            const std::size_t i = p + 1;
-            const auto prev = crop(frame_view(frames, i - 1), regions[i]);
-            const auto next = crop(frame_view(frames, i), regions[i]);
-            eng.compute<std::uint8_t>(prev, next, flow);
-            flow_region_features(flow, rect{}, o, out.data() + i * F);
-        }
+    std::fill(out.data(), out.data() + out.size(), std::numeric_limits<double>::quiet_NaN());
+    for_each_mouth_flow(crops, o.motion, [&](std::size_t i, const image<float>& flow) {
+        flow_region_features(flow, rect{}, o, out.data() + i * F);
     });
     return out;
 }

@@ -1,5 +1,5 @@
 // syncdsp/vision/mouth.hpp - mouth geometry from facial landmarks: mouth aspect ratio (MAR) and a
-// stable square mouth region of interest.
+// stable square mouth region of interest (and the box assumed for a face crop without landmarks).
 //
 // Landmarks are (x, y) pixels in the 68-point iBUG / dlib order (0-based indices), or the 20 mouth
 // points alone (indices 0..19 = iBUG 48..67). The mouth points in iBUG numbering:
@@ -151,6 +151,21 @@ inline std::vector<rect> mouth_rois(const tensor<float, 3>& points, long frame_w
         out.push_back(clamp_square(sx / double(n), sy / double(n), side, frame_width, frame_height));
     }
     return out;
+}
+
+/// The mouth box assumed for a tight face crop without landmarks (LRS3 / VoxCeleb style, the face
+/// filling the frame): a square of 0.43 x the shorter side (at least 8 px), centred horizontally
+/// and at 3/4 of the height, moved inside the frame.
+inline rect face_crop_mouth_box(std::size_t width, std::size_t height) {
+    SYNCDSP_REQUIRE(width >= 8 && height >= 8, "mouth_roi", "a ", width, "x", height,
+                    " frame is too small for a mouth box (>= 8x8)");
+    const double side = 0.43 * double(std::min(width, height));
+    const double cx = 0.5 * double(width), cy = 0.75 * double(height);
+    rect r;
+    r.width = r.height = std::max(8L, long(std::lround(side)));
+    r.x = std::clamp(long(std::lround(cx - side / 2)), 0L, long(width) - r.width);
+    r.y = std::clamp(long(std::lround(cy - side / 2)), 0L, long(height) - r.height);
+    return r;
 }
 
 }  // namespace syncdsp::vision

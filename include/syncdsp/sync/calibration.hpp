@@ -1,0 +1,62 @@
+// syncdsp/sync/calibration.hpp - the calibrated zero and the interval of an answer.
+//
+// A speaker's lips move before the sound they shape, so a correlation of mouth motion with speech
+// reads part of that lead as "audio late". The lead of every cue pair is measured on real in-sync
+// speech and removed by the search (SearchOptions::leads). What remains between the calibrated
+// answer and zero on in-sync clips - different speakers, languages, framings, and real offsets in
+// the sources - sets the width of the interval.
+//
+// All numbers in speech_lead() are fitted by scripts/fit_calibration.py on ../shared/data/calib
+// (32 real single-speaker clips from 19 public sources; never on the clips reported as test
+// results): lead = the median over clips of the pair's own peak lag at offset 0; the interval is
+// the 90 % quantile of |calibrated offset| over the same clips. docs/accuracy.md reports them
+// with leave-one-source-out cross-validation.
+#pragma once
+
+#include <cmath>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "syncdsp/core/error.hpp"
+#include "syncdsp/sync/search.hpp"
+
+namespace syncdsp::sync {
+
+struct Calibration {
+    std::string name = "none";
+    std::string fitted_by;          ///< script and corpus
+    std::vector<pair_lead> leads;   ///< removed before fusion
+    double interval_ms = 80;        ///< half-width of the 90 % interval, whole clip
+    double window_interval_ms = 120;///< the same for one window
+
+    /// No lead removed: the raw estimate of the cues (research, and the synthetic-truth test).
+    /// The interval is a frame-scale default, not fitted.
+    static Calibration none() { return {}; }
+
+    /// Leads of in-sync speech, fitted on the calibration corpus (see the file comment).
+    static Calibration speech_lead();
+
+    void validate() const {
+        SYNCDSP_REQUIRE(std::isfinite(interval_ms) && interval_ms >= 0 && std::isfinite(window_interval_ms) &&
+                            window_interval_ms >= 0,
+                        "calibration", "interval half-widths ", interval_ms, ", ", window_interval_ms,
+                        " ms must be finite and >= 0");
+        for (const auto& l : leads)
+            SYNCDSP_REQUIRE(std::isfinite(l.lead_ms) && std::fabs(l.lead_ms) <= 1000, "calibration", "lead of ",
+                            l.video, " x ", l.audio, " = ", l.lead_ms, " ms must be within +-1000 ms");
+    }
+    std::string to_string() const {
+        std::ostringstream s;
+        s << "Calibration{" << name << ", interval=+-" << interval_ms << " ms (window +-" << window_interval_ms
+          << " ms), leads={";
+        for (std::size_t i = 0; i < leads.size(); ++i)
+            s << (i ? ", " : "") << leads[i].video << " x " << leads[i].audio << ": " << leads[i].lead_ms << " ms";
+        s << "}}";
+        return s.str();
+    }
+};
+
+}  // namespace syncdsp::sync
+
+#include "syncdsp/sync/calibration_fitted.hpp"

@@ -1,0 +1,263 @@
+// Tests of the offset engine (sync/search.hpp, surrogate.hpp, segments.hpp, verdict.hpp,
+// calibration.hpp) on synthetic signals with known answers: band-limited random signals sampled at
+// exact (fractional) delays, so the true lag is known to the sample's fraction, independent noise
+// for the null distribution, NaN gaps, and an offset that jumps half-way.
+#include <cmath>
+#include <random>
+
+#include "support.hpp"
+#include "syncdsp/sync.hpp"
+
+namespace sync = syncdsp::sync;
+
+namespace {
+
+// A smooth random signal s(t) = sum_k a_k sin(2 pi f_k t + phi_k), f_k in [0.3, 4] Hz, sampled
+// at rate_hz at times t0 + i / rate_hz - delay_s: the same signal, delay_s later.
+struct smooth_signal {
+    std::vector<double> a, f, phi;
+    explicit smooth_signal(unsigned seed, int parts = 24) {
+        std::mt19937 g(seed);
+        std::uniform_real_distribution<double> uf(0.3, 4.0), up(0, 2 * M_PI), ua(0.5, 1.0);
+        for (int k = 0; k < parts; ++k) {
+            a.push_back(ua(g));
+            f.push_back(uf(g));
+            phi.push_back(up(g));
+        }
+    }
+    std::vector<double> sample(std::size_t n, double rate_hz, double delay_s) const {
+        std::vector<double> x(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            const double t = double(i) / rate_hz - delay_s;
+            for (std::size_t k = 0; k < a.size(); ++k) x[i] += a[k] * std::sin(2 * M_PI * f[k] * t + phi[k]);
+        }
+        return x;
+    }
+};
+
+std::vector<double> white(std::size_t n, unsigned seed) {
+    std::mt19937 g(seed);
+    std::normal_distribution<double> d;
+    std::vector<double> x(n);
+    for (auto& v : x) v = d(g);
+    return x;
+}
+
+sync::cue rate_cue(const char* name, std::vector<double> v) { return {name, std::move(v), sync::cue_kind::rate}; }
+
+}  // namespace
+
+TEST_CASE("search: a known fractional delay comes back to a fraction of a frame") {
+    const double rate = 25.0;
+    const std::size_t n = 25 * 30;
+    for (double delay_ms : {0.0, 136.0, -252.0, 611.0}) {
+        const smooth_signal s(11);
+        const auto video = s.sample(n, rate, 0.0);
+        const auto audio = s.sample(n, rate, delay_ms / 1000.0);  // the same, delay_ms later = audio late
+        auto opt = sync::SearchOptions::classic();
+        opt.surrogates = 19;
+        opt.reliable_p = 0.05;
+        const auto r = sync::search({rate_cue("v", video)}, {rate_cue("a", audio)}, {0.0, rate}, opt);
+        REQUIRE(r.whole.valid);
+        // Tolerance: a fifth of a frame (8 ms at 25 fps): the parabolic peak of a smooth curve.
+        CHECK(std::fabs(r.whole.offset_ms - delay_ms) <= 8.0);
+        CHECK(r.whole.raw_offset_ms == r.whole.offset_ms);
+        CHECK(r.whole.reliable);
+        CHECK(r.whole.significance.count == 19);
+        CHECK(r.pairs == std::vector<std::string>{"v x a"});
+        CHECK(r.fused.min_lag == -50);
+    }
+}
+
+TEST_CASE("search: level cues are differenced, rate cues are not, and both sides alike") {
+    // A level cue and its own backward difference given as a rate must give the same answer.
+    const smooth_signal s(3);
+    const std::size_t n = 600;
+    const auto v_level = s.sample(n, 25.0, 0.0);
+    const auto a_level = s.sample(n, 25.0, 0.2);
+    auto opt = sync::SearchOptions::classic();
+    opt.surrogates = 0;
+    const auto from_levels = sync::search({{"v", v_level, sync::cue_kind::level}}, {{"a", a_level, sync::cue_kind::level}},
+                                          {0.0, 25.0}, opt);
+    const auto from_rates = sync::search({rate_cue("v", sync::backward_difference(v_level))},
+                                         {rate_cue("a", sync::backward_difference(a_level))}, {0.0, 25.0}, opt);
+    CHECK(from_levels.whole.offset_ms == from_rates.whole.offset_ms);
+    CHECK(std::fabs(from_levels.whole.offset_ms - 200.0) <= 8.0);
+    CHECK_FALSE(from_levels.whole.reliable);  // no surrogates: never reliable
+    CHECK(from_levels.whole.significance.p_value == 1.0);
+}
+
+TEST_CASE("surrogates: on unrelated signals the p-value is about uniform and rarely reliable") {
+    // 80 pairs of independent smooth signals: under "no alignment" a valid Monte-Carlo p-value is
+    // uniform on {1/20, ..., 1}. Bounds: binomial(80, p) within about 3 sd.
+    int at_or_below_02 = 0, reliable = 0;
+    double mean_p = 0;
+    const int trials = 80;
+    for (int t = 0; t < trials; ++t) {
+        const smooth_signal sv(100 + unsigned(t)), sa(500 + unsigned(t));
+        auto opt = sync::SearchOptions::classic();
+        opt.surrogates = 19;
+        opt.reliable_p = 0.05;
+        opt.threads = 1;
+        const auto r = sync::search({rate_cue("v", sv.sample(500, 25.0, 0))}, {rate_cue("a", sa.sample(500, 25.0, 0))},
+                                    {0.0, 25.0}, opt);
+        REQUIRE(r.whole.valid);
+        mean_p += r.whole.significance.p_value / trials;
+        at_or_below_02 += r.whole.significance.p_value <= 0.2 + 1e-9;
+        reliable += r.whole.reliable;
+    }
+    CHECK(mean_p == doctest::Approx(0.525).epsilon(0.2));  // E[p] = (1/20 + 1) / 2
+    CHECK(at_or_below_02 >= 5);    // expected 16
+    CHECK(at_or_below_02 <= 30);
+    CHECK(reliable <= 12);         // expected 4 (p = 0.05)
+}
+
+TEST_CASE("surrogates: reversed rotation and the Monte-Carlo p-value") {
+    const std::vector<double> x = {0, 1, 2, 3, 4};
+    CHECK(sync::reversed_rotation(x, 0, 0, 5) == std::vector<double>{4, 3, 2, 1, 0});
+    CHECK(sync::reversed_rotation(x, 2, 0, 5) == std::vector<double>{1, 0, 4, 3, 2});
+    CHECK(sync::reversed_rotation(x, 2, 1, 3) == std::vector<double>{0, 4});
+    CHECK(sync::surrogate_rotation(100, 3, 10) == 30);
+    const auto t = sync::compare_with_surrogates(5.0, {1, 2, 3, 6});
+    CHECK(t.beaten == 1);
+    CHECK(t.p_value == doctest::Approx(2.0 / 5.0));
+    CHECK(t.mean == doctest::Approx(3.0));
+    CHECK(t.confidence == doctest::Approx(2.0 / std::sqrt(3.5)));
+    CHECK(sync::compare_with_surrogates(1.0, {}).p_value == 1.0);
+}
+
+TEST_CASE("search: NaN gaps are left out, not counted as signal") {
+    const smooth_signal s(21);
+    const std::size_t n = 750;
+    auto video = s.sample(n, 25.0, 0.0);
+    auto audio = s.sample(n, 25.0, 0.32);
+    for (std::size_t i = 200; i < 320; ++i) audio[i] = std::nan("");  // digital silence
+    for (std::size_t i = 500; i < 540; ++i) video[i] = std::nan("");  // no face
+    auto opt = sync::SearchOptions::classic();
+    opt.surrogates = 19;
+    opt.reliable_p = 0.05;
+    const auto r = sync::search({rate_cue("v", video)}, {rate_cue("a", audio)}, {0.0, 25.0}, opt);
+    REQUIRE(r.whole.valid);
+    CHECK(std::fabs(r.whole.offset_ms - 320.0) <= 8.0);
+    CHECK(r.whole.reliable);
+    // All missing: no answer, never NaN.
+    std::vector<double> none(n, std::nan(""));
+    const auto empty = sync::search({rate_cue("v", none)}, {rate_cue("a", audio)}, {0.0, 25.0}, opt);
+    CHECK_FALSE(empty.whole.valid);
+    CHECK_FALSE(empty.whole.reliable);
+    CHECK(std::isfinite(empty.whole.offset_ms));
+}
+
+TEST_CASE("search: windows cover the clip from end to end, with the grid's times") {
+    const smooth_signal s(31);
+    const std::size_t n = 25 * 21;  // 21 s
+    auto opt = sync::SearchOptions::classic();
+    opt.surrogates = 99;
+    opt.window_s = 5;
+    opt.max_offset_ms = 1000;
+    const auto r = sync::search({rate_cue("v", s.sample(n, 25.0, 0))}, {rate_cue("a", s.sample(n, 25.0, -0.2))},
+                                {10.0, 25.0}, opt);
+    // 125-sample windows every round(62.5) = 63 samples over 525: starts 0, 63, ..., 378 -> 7.
+    REQUIRE(r.windows.size() == 7);
+    CHECK(r.windows.front().start_s == doctest::Approx(10.0));
+    CHECK(r.windows.front().end_s == doctest::Approx(15.0));
+    CHECK(r.windows.back().end_s == doctest::Approx(10.0 + (378 + 125) / 25.0));
+    for (const auto& w : r.windows) {
+        REQUIRE(w.valid);
+        CHECK(std::fabs(w.offset_ms + 200.0) <= 8.0);  // the first window needs audio before its start
+        CHECK(w.significance.count == 99);              // the same test as the whole clip
+        CHECK(w.reliable);
+    }
+    CHECK(sync::agreeing_segments(r.windows, 170.0).size() == 1);
+}
+
+TEST_CASE("search: a jump half-way shows in the windows and makes two segments") {
+    const std::size_t n = 25 * 40;
+    const smooth_signal s(41);
+    const auto video = s.sample(n, 25.0, 0);
+    const auto a0 = s.sample(n, 25.0, 0.0), a1 = s.sample(n, 25.0, 0.4);
+    std::vector<double> audio(n);
+    for (std::size_t i = 0; i < n; ++i) audio[i] = i < n / 2 ? a0[i] : a1[i];  // an edit: 400 ms later from 20 s
+    auto opt = sync::SearchOptions::classic();
+    opt.window_s = 5;
+    const auto r = sync::search({rate_cue("v", video)}, {rate_cue("a", audio)}, {0.0, 25.0}, opt);
+    const auto segs = sync::agreeing_segments(r.windows, 45.0 + 125.0);
+    REQUIRE(segs.size() == 2);
+    CHECK(std::fabs(segs[0].offset_ms) <= 8.0);
+    CHECK(std::fabs(segs[1].offset_ms - 400.0) <= 8.0);
+    CHECK(segs[0].end_s <= segs[1].start_s + 5.0);
+    const auto v = sync::judge(r.whole.offset_ms, r.whole.offset_ms - 80, r.whole.offset_ms + 80, true, true, segs,
+                               sync::ToleranceProfile::itu());
+    CHECK(v.kind == sync::verdict_kind::cant_tell);
+    CHECK(v.reason.find("changes") != std::string::npos);
+    // A difference the tolerance absorbs is one segment.
+    CHECK(sync::agreeing_segments(r.windows, 1000.0).size() == 1);
+}
+
+TEST_CASE("search: a pair's lead is removed before fusion; the raw estimate keeps it") {
+    const smooth_signal s(51);
+    const std::size_t n = 750;
+    auto opt = sync::SearchOptions::classic();
+    opt.surrogates = 19;
+    opt.reliable_p = 0.05;
+    opt.leads = {{"v", "a", 80.0}};
+    const auto r = sync::search({rate_cue("v", s.sample(n, 25.0, 0))}, {rate_cue("a", s.sample(n, 25.0, 0.08))},
+                                {0.0, 25.0}, opt);
+    CHECK(std::fabs(r.whole.raw_offset_ms - 80.0) <= 8.0);
+    CHECK(std::fabs(r.whole.offset_ms) <= 8.0);
+    CHECK(r.whole.reliable);
+    CHECK(opt.lead_ms("v", "a") == 80.0);
+    CHECK(opt.lead_ms("v", "other") == 0.0);
+}
+
+TEST_CASE("search: bad options and mismatched cues are errors with the search id") {
+    const auto x = white(100, 1);
+    auto opt = sync::SearchOptions::classic();
+    opt.surrogates = 49;  // cannot reach p <= 0.01
+    CHECK_THROWS_WITH_AS(opt.validate(), doctest::Contains("at least 99"), syncdsp::invalid_argument);
+    opt = sync::SearchOptions::classic();
+    opt.max_offset_ms = -1;
+    CHECK_THROWS_AS(opt.validate(), syncdsp::invalid_argument);
+    CHECK_THROWS_WITH_AS(sync::search({rate_cue("v", x)}, {rate_cue("a", white(99, 2))}, {0.0, 25.0}),
+                         doctest::Contains("[syncdsp.invalid_argument.search]"), syncdsp::invalid_argument);
+    CHECK_THROWS_AS(sync::search({}, {rate_cue("a", x)}, {0.0, 25.0}), syncdsp::invalid_argument);
+    CHECK_THROWS_AS(sync::search({rate_cue("v", x)}, {rate_cue("a", x)}, {0.0, 0.0}), syncdsp::invalid_argument);
+    CHECK(sync::SearchOptions::classic().to_string().find("surrogates=99") != std::string::npos);
+}
+
+TEST_CASE("verdict: tolerance profiles and the four answers") {
+    const auto itu = sync::ToleranceProfile::itu();
+    CHECK(itu.early_ms == 45);
+    CHECK(itu.late_ms == 125);
+    CHECK(sync::ToleranceProfile::parse("ebu").late_ms == 60);
+    CHECK(sync::ToleranceProfile::parse("atsc").early_ms == 15);
+    const auto custom = sync::ToleranceProfile::parse("20,30");
+    CHECK(custom.early_ms == 20);
+    CHECK(custom.late_ms == 30);
+    CHECK_THROWS_AS(sync::ToleranceProfile::parse("20"), syncdsp::invalid_argument);
+    CHECK_THROWS_AS(sync::ToleranceProfile::parse("-5,30"), syncdsp::invalid_argument);
+    CHECK_THROWS_AS(sync::ToleranceProfile::parse("a,b"), syncdsp::invalid_argument);
+    using K = sync::verdict_kind;
+    CHECK(sync::judge(20, -40, 80, true, true, {}, itu).kind == K::in_sync);
+    CHECK(sync::judge(20, -40, 80, true, true, {}, itu).certain);
+    CHECK_FALSE(sync::judge(100, 20, 180, true, true, {}, itu).certain);
+    CHECK(sync::judge(240, 160, 320, true, true, {}, itu).kind == K::audio_late);
+    CHECK(sync::judge(240, 160, 320, true, true, {}, itu).certain);
+    CHECK(sync::judge(-100, -180, -20, true, true, {}, itu).kind == K::audio_early);
+    CHECK_FALSE(sync::judge(-100, -180, -20, true, true, {}, itu).certain);
+    CHECK(sync::judge(240, 160, 320, true, false, {}, itu).kind == K::cant_tell);
+    CHECK(sync::judge(240, 160, 320, false, false, {}, itu).kind == K::cant_tell);
+}
+
+TEST_CASE("calibration: presets validate and print") {
+    const auto none = sync::Calibration::none();
+    CHECK(none.leads.empty());
+    none.validate();
+    const auto fitted = sync::Calibration::speech_lead();
+    fitted.validate();
+    CHECK(fitted.name == "speech-lead");
+    CHECK(fitted.to_string().find("interval") != std::string::npos);
+    auto bad = none;
+    bad.interval_ms = -1;
+    CHECK_THROWS_AS(bad.validate(), syncdsp::invalid_argument);
+}
