@@ -61,6 +61,7 @@ TEST_CASE("decodes audio and video made by ffmpeg's generators") {
     rgb.max_frames = 5;
     const auto small = io::decode_video(path, rgb);
     CHECK(small.count() == 5);
+    CHECK(small.timestamps_s.size() == 5);
     CHECK(small.channels() == 3);
     CHECK(small.width() == 32);
 }
