@@ -59,7 +59,7 @@ if [[ "${1:-}" != "--quick" ]]; then
   phase_done "sanitizer tests"
 
   echo "== fuzzing"
-  FUZZ_SECONDS=${FUZZ_SECONDS:-30} bash scripts/fuzz.sh
+  bash scripts/fuzz.sh
   phase_done fuzzing
 fi
 
