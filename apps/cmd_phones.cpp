@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.hpp"
+#include "options.hpp"
 #include "syncdsp/audio/phone_openness.hpp"
 #include "syncdsp/audio/phones.hpp"
 #include "syncdsp/io/ffmpeg.hpp"
@@ -59,11 +60,12 @@ int run_phones(const std::vector<std::string>& args) {
     opt.phone_lm = a.value_or("--phone-lm", "");
     opt.max_utterance_s = a.number_or("--max-utterance", opt.max_utterance_s);
     if (!(opt.max_utterance_s >= 2)) throw syncdsp::cli::usage_error("--max-utterance must be >= 2 seconds");
-    if (!syncdsp::audio::phone_recogniser_available(opt)) {
-        std::cerr << "syncdsp phones: the phone recogniser is not available: " << syncdsp::audio::phone_recogniser_status(opt)
-                  << "\n";
+    const std::string status = syncdsp::cli::phone_recogniser_status(opt);
+    if (!status.empty()) {
+        std::cerr << "syncdsp phones: the phone recogniser is not available: " << status << "\n";
         return 1;
     }
+    const auto recognise = syncdsp::cli::program_phone_recogniser(opt);
 
     const auto info = syncdsp::io::probe_media(input);
     if (!info.has_audio) throw syncdsp::io_error("phones", "'" + input + "' has no audio stream");
@@ -83,9 +85,7 @@ int run_phones(const std::vector<std::string>& args) {
 
     const auto audio = syncdsp::io::decode_audio(input, syncdsp::audio::phone_sample_rate);
     const std::clock_t c0 = std::clock();
-    syncdsp::audio::phone_decoder decoder(opt);
-    const auto result = syncdsp::audio::recognise_phones(decoder, audio.data(), audio.size(),
-                                                         syncdsp::audio::phone_sample_rate);
+    const auto result = recognise(audio.data(), audio.size(), syncdsp::audio::phone_sample_rate);
     const double cpu_s = static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
     const auto track = syncdsp::audio::openness_track(result, rate, start);
     const double x_rt = result.duration_s > 0 ? cpu_s / result.duration_s : 0.0;
@@ -97,7 +97,8 @@ int run_phones(const std::vector<std::string>& args) {
         j["input"] = input;
         j["duration_s"] = result.duration_s;
         j["sample_rate"] = syncdsp::audio::phone_sample_rate;
-        j["model"] = {{"model_dir", decoder.paths().model_dir}, {"phone_lm", decoder.paths().phone_lm}};
+        const auto paths = syncdsp::audio::resolve_phone_model(opt);
+        j["model"] = {{"model_dir", paths.model_dir}, {"phone_lm", paths.phone_lm}};
         j["settings"] = {{"allphone_ci", true}, {"lw", opt.language_weight}, {"cmn", "one mean over the whole input"},
                          {"max_utterance_s", opt.max_utterance_s}};
         j["cpu_s"] = cpu_s;

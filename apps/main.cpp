@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli.hpp"
+#include "syncdsp/nn/models/faceapi_weights.hpp"
 
 namespace {
 
@@ -22,6 +23,8 @@ void print_help() {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Where `cmake --install` put the face models (apps/CMakeLists.txt), searched last.
+    syncdsp::nn::faceapi_fallback_model_dirs().push_back(SYNCDSP_MODELS_DIR);
     std::vector<std::string> args(argv + 1, argv + argc);
     if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
         print_help();

@@ -76,11 +76,15 @@ inline sync::Calibration read_calibration(const std::string& path) {
     return c;
 }
 
-/// The phone recogniser this program was built with (pocketsphinx; without it, recognising throws
-/// an unsupported_error that says how to get it, which `--phones auto` turns into a note).
-inline pipeline::phone_recogniser program_phone_recogniser() {
-    return [](const float* x, std::size_t n, unsigned rate) { return audio::recognise_phones(x, n, rate); };
-}
+/// The phone recogniser this program was built with: pocketsphinx when the build has the
+/// syncdsp::phones target, else one that throws unsupported_error saying how to get it (which
+/// `--phones auto` turns into a note). Defined in phone_recogniser.cpp, the only file of the
+/// program whose code depends on SYNCDSP_HAVE_POCKETSPHINX.
+audio::phone_recogniser program_phone_recogniser(const audio::phone_options& opt = {});
+
+/// Why program_phone_recogniser(opt) cannot run (empty when it can): pocketsphinx not built in,
+/// or model files missing, with how to fix it.
+std::string phone_recogniser_status(const audio::phone_options& opt = {});
 
 /// The options `sync` and `fix` share for finding the mouth, the cues and judging the answer:
 /// --landmarks FILE, --faces auto|on|off, --phones auto|on|off, --max-offset D, --tolerance T,

@@ -48,8 +48,22 @@ set(SYNCDSP_DEPENDENCY_TARGETS Eigen3::Eigen xtensor PkgConfig::SYNCDSP_FFTW3 Pk
     PkgConfig::SYNCDSP_STB nlohmann_json::nlohmann_json Threads::Threads)
 
 # Optional: pocketsphinx (Debian libpocketsphinx-dev + libsphinxbase-dev, model pocketsphinx-en-us)
-# for the phone cue (syncdsp/audio/phones.hpp). Without it everything else builds; the target
+# for the phone recogniser (syncdsp/audio/pocketsphinx.hpp). Without it everything else builds; the target
 # syncdsp::phones then does not exist.
 if(NOT TARGET PkgConfig::SYNCDSP_POCKETSPHINX)
   pkg_check_modules(SYNCDSP_POCKETSPHINX QUIET IMPORTED_TARGET GLOBAL pocketsphinx sphinxbase)
+  # Debian's sphinxbase.pc names /usr/include/sphinxbase, which does not exist (the headers are in
+  # the multiarch directory). A consumer linking the installed syncdsp::phones would then fail to
+  # configure ("includes non-existent path"), so keep only the directories that exist.
+  if(TARGET PkgConfig::SYNCDSP_POCKETSPHINX)
+    get_target_property(_syncdsp_ps_dirs PkgConfig::SYNCDSP_POCKETSPHINX INTERFACE_INCLUDE_DIRECTORIES)
+    set(_syncdsp_ps_existing)
+    foreach(_dir IN LISTS _syncdsp_ps_dirs)
+      if(IS_DIRECTORY "${_dir}")
+        list(APPEND _syncdsp_ps_existing "${_dir}")
+      endif()
+    endforeach()
+    set_target_properties(PkgConfig::SYNCDSP_POCKETSPHINX PROPERTIES
+                          INTERFACE_INCLUDE_DIRECTORIES "${_syncdsp_ps_existing}")
+  endif()
 endif()

@@ -1,16 +1,17 @@
 // Example: the English phones pocketsphinx hears in a 16 kHz recording, and the expected mouth
 // openness per 25 fps video frame derived from them.
 //   example_phones [audio.wav]
-// Needs syncdsp built against pocketsphinx (link syncdsp::phones, which defines
-// SYNCDSP_HAVE_POCKETSPHINX). Without it, or without the model files, it says the phone cue is
-// unavailable and exits 0.
+// Needs the CMake target syncdsp::phones (pocketsphinx); examples/CMakeLists.txt builds it only
+// when that target exists. Without the model files it says the phone cue is unavailable and exits 0.
+// To give the recogniser to the offset estimator instead:
+//   opt.recognise_phones = syncdsp::audio::pocketsphinx_recogniser();
 #include <cmath>
 #include <cstdio>
 #include <exception>
 #include <string>
 
 #include <syncdsp/audio/phone_openness.hpp>
-#include <syncdsp/audio/phones.hpp>
+#include <syncdsp/audio/pocketsphinx.hpp>
 #include <syncdsp/io/wav.hpp>
 
 int main(int argc, char** argv) {

@@ -9,13 +9,10 @@ bash scripts/setup.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build --target syncdsp_cli -j "${JOBS:-$(nproc)}"
 syncdsp=./build/apps/syncdsp
-# The face networks (optional, from the npm package @vladmandic/face-api, MIT): with them the mouth
-# is found by landmarks; without them a face crop's lower centre is used.
-if command -v npm >/dev/null 2>&1; then
-  bash scripts/get_models.sh || echo "demo: face models not installed; continuing without them"
-else
-  echo "demo: npm not found, so the face-api models are not installed (apt-get install npm, then scripts/get_models.sh)"
-fi
+# The face networks (from the npm package @vladmandic/face-api, MIT; setup.sh installs npm): with
+# them the mouth is found by landmarks; without them a face crop's lower centre is used.
+# get_models.sh fetches nothing when the models are already installed.
+bash scripts/get_models.sh || echo "demo: face models not installed; continuing without them"
 if [[ $# -gt 0 ]]; then
   echo "+ syncdsp sync $1"; $syncdsp sync "$1"; exit
 fi

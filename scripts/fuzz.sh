@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets with clang and runs each for FUZZ_SECONDS (default 40) from its
+# Builds the libFuzzer targets with clang and runs each for FUZZ_SECONDS (default 30) from its
 # seed corpus in tests/fuzz/corpus/<name>/. New inputs go to a scratch corpus, not into git.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SECONDS_EACH=${FUZZ_SECONDS:-40}
+SECONDS_EACH=${FUZZ_SECONDS:-30}
 CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Release -DSYNCDSP_BUILD_FUZZERS=ON \
   -DSYNCDSP_BUILD_APPS=OFF -DSYNCDSP_BUILD_EXAMPLES=OFF -DSYNCDSP_INSTALL=OFF >/dev/null
 targets=$(cd tests/fuzz && ls *_fuzz.cpp | sed 's/_fuzz.cpp$//')

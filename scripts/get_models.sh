@@ -9,6 +9,7 @@
 # sha256 against the values below and copies them to MODELS_DIR. Nothing is installed if any
 # checksum differs. With --tarball it uses an already downloaded package instead (offline).
 #
+# When MODELS_DIR already holds all files with the right sha256, nothing is fetched.
 # MODELS_DIR defaults to $SYNCDSP_MODELS, else ${XDG_DATA_HOME:-$HOME/.local/share}/syncdsp/models,
 # which is where the library looks by default (see docs/faces.md).
 set -euo pipefail
@@ -19,7 +20,7 @@ tarball=""
 while (($#)); do
   case "$1" in
     --tarball) tarball="${2:?--tarball needs a path}"; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "get_models: unknown option $1" >&2; exit 2 ;;
     *) dest="$1"; shift ;;
   esac
@@ -38,6 +39,21 @@ declare -A sums=(
   [face_landmark_68_tiny_model-weights_manifest.json]=9a1a5dd19fd814fd5095c3cb58f8e0d3193b8c5b9a6715b30a69d559aea31ad4
   [face_landmark_68_tiny_model.bin]=b98e9f2f7da76f8a6dda9741a36ed485b224b889d552de2b2c1bb16217f67bfc
 )
+
+# Already installed and intact: nothing to fetch (demo.sh and test.sh call this on every run).
+if [[ -z "$tarball" ]]; then
+  intact=1
+  for f in "${!sums[@]}"; do
+    if [[ ! -f "$dest/$f" ]] || [[ "$(sha256sum "$dest/$f" | cut -d' ' -f1)" != "${sums[$f]}" ]]; then
+      intact=0
+      break
+    fi
+  done
+  if ((intact)); then
+    echo "get_models: the ${#sums[@]} files are already in $dest (sha256 verified); nothing to fetch"
+    exit 0
+  fi
+fi
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what syncdsp needs from Debian packages (idempotent; run as root on Debian bookworm).
+# Installs what syncdsp needs from Debian packages (idempotent; run as root on Debian bookworm),
+# and npm (for scripts/get_models.sh) when no npm is installed.
 #   scripts/setup.sh            build + test dependencies
 #   scripts/setup.sh --bench    also the benchmark references (Google Benchmark, torchaudio, OpenCV)
 set -euo pipefail
@@ -30,4 +31,14 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 else
   echo "setup: all Debian packages already installed"
+fi
+
+# npm fetches the face models (scripts/get_models.sh). Debian's npm only when there is no npm at
+# all: it conflicts with a Node.js installed from elsewhere (e.g. NodeSource's nodejs ships npm).
+if ! command -v npm >/dev/null 2>&1; then
+  SUDO=""
+  if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+  echo "setup: installing npm (for the face models)"
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends npm
 fi

@@ -1,5 +1,7 @@
 // syncdsp/audio.hpp - the audio layer: FFT plans, windows, framing, STFT, mel, log-mel, MFCC,
-// deltas, ZCR, RMS, band energy, digital silence, resampling and the streaming feature extractor.
+// deltas, ZCR, RMS, band energy, digital silence, resampling, the streaming feature extractor, voice
+// activity, and the phone cue's types and planning (phones.hpp). The pocketsphinx recogniser is
+// syncdsp/pocketsphinx.hpp.
 #pragma once
 #include "syncdsp/audio/fft.hpp"
 #include "syncdsp/audio/window.hpp"

@@ -9,8 +9,10 @@
 #include <fstream>
 
 #include "support.hpp"
-#include "syncdsp/audio/phones.hpp"
 #include "syncdsp/pipeline/classic.hpp"
+#if defined(SYNCDSP_HAVE_POCKETSPHINX)
+#include "syncdsp/audio/pocketsphinx.hpp"
+#endif
 
 namespace pl = syncdsp::pipeline;
 
@@ -125,9 +127,7 @@ TEST_CASE("the phone cue (when pocketsphinx is built in) joins the fusion and ke
     pl::ClassicOptions opt;
     opt.faces = pl::face_mode::off;
     opt.phones = pl::phone_mode::on;
-    opt.recognise_phones = [](const float* x, std::size_t n, unsigned rate) {
-        return syncdsp::audio::recognise_phones(x, n, rate);
-    };
+    opt.recognise_phones = syncdsp::audio::pocketsphinx_recogniser();
     if (std::getenv("SYNCDSP_SANITIZED")) SYNCDSP_SKIP("phone recogniser on a whole clip: slow under sanitizers (tests/phones covers it)");
     const auto base = pl::estimate_offset(clip(), opt);
     REQUIRE(base.valid);

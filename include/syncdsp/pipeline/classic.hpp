@@ -63,8 +63,9 @@ enum class phone_mode {
     off,
 };
 
-/// A phone recogniser: 16 kHz mono samples in, phone segments out (audio/pocketsphinx.hpp makes one).
-using phone_recogniser = std::function<audio::phone_result(const float* samples, std::size_t n, unsigned rate)>;
+/// A phone recogniser: 16 kHz mono samples in, phone segments out (audio::pocketsphinx_recogniser()
+/// in syncdsp/pocketsphinx.hpp makes one).
+using audio::phone_recogniser;
 
 /// Names of the cues; calibration leads are keyed by them.
 namespace cue_names {

@@ -2,6 +2,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include <syncdsp/io/wav.hpp>
 #include <syncdsp/syncdsp.hpp>
 
 int main() {

@@ -9,7 +9,9 @@
 //   1. the directory passed explicitly (an option of the model / CLI --models);
 //   2. $SYNCDSP_MODELS;
 //   3. ${XDG_DATA_HOME:-$HOME/.local/share}/syncdsp/models (get_models.sh's default);
-//   4. SYNCDSP_MODELS_DIR if the build defines it (e.g. <prefix>/share/syncdsp/models).
+//   4. the directories a program adds with faceapi_fallback_model_dirs() (the installed syncdsp
+//      program adds <prefix>/share/syncdsp/models). A run-time list, not a macro, so every
+//      translation unit sees the same definition.
 // A missing file is an io_error ("[syncdsp.io_error.models]") that says how to get it; a file
 // whose sha256 differs from the published package's is a parse_error ("[syncdsp.parse_error.models]").
 #pragma once
@@ -114,6 +116,13 @@ inline void verify_known_file(const std::string& dir, const std::string& file) {
 inline bool file_exists(const std::string& p) { return std::ifstream(p).good(); }
 }  // namespace faceapi_impl
 
+/// Directories searched after the standard places, for a program that knows where it installed
+/// the models. Fill it at start-up, before the first lookup (it is not synchronised).
+inline std::vector<std::string>& faceapi_fallback_model_dirs() {
+    static std::vector<std::string> dirs;
+    return dirs;
+}
+
 /// The candidate model directories in lookup order (explicit one first if given).
 inline std::vector<std::string> faceapi_model_dirs(const std::string& explicit_dir = "") {
     std::vector<std::string> dirs;
@@ -126,9 +135,7 @@ inline std::vector<std::string> faceapi_model_dirs(const std::string& explicit_d
         dirs.push_back(std::string(xdg) + "/syncdsp/models");
     else if (const char* home = std::getenv("HOME"); home && *home)
         dirs.push_back(std::string(home) + "/.local/share/syncdsp/models");
-#ifdef SYNCDSP_MODELS_DIR
-    dirs.emplace_back(SYNCDSP_MODELS_DIR);
-#endif
+    for (const auto& d : faceapi_fallback_model_dirs()) dirs.push_back(d);
     return dirs;
 }
 
