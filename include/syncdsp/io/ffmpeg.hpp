@@ -82,6 +82,18 @@ inline double json_number(const nlohmann::json& j, const char* key, double fallb
     return fallback;
 }
 
+// Calls fn(line) for every '\n'-separated line of text (the last may lack its '\n').
+template <class Fn>
+void for_each_line(const std::string& text, Fn&& fn) {
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t end = text.find('\n', pos);
+        if (end == std::string::npos) end = text.size();
+        fn(text.substr(pos, end - pos));
+        pos = end + 1;
+    }
+}
+
 inline std::string run_to_string(const std::vector<std::string>& argv, const char* what, const std::string& path) {
     std::string out;
     const auto r = run_process(argv, [&](const std::uint8_t* d, std::size_t n) {
@@ -295,13 +307,8 @@ struct temp_file {
 // seconds: P * time_base when the time base is known (full precision), else T; NaN for NOPTS.
 inline std::vector<double> parse_frame_times(const std::string& text, double time_base) {
     std::vector<double> t;
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        std::size_t end = text.find('\n', pos);
-        if (end == std::string::npos) end = text.size();
-        const std::string line = text.substr(pos, end - pos);
-        pos = end + 1;
-        if (line.rfind("frame:", 0) != 0) continue;
+    ffmpeg_impl::for_each_line(text, [&](const std::string& line) {
+        if (line.rfind("frame:", 0) != 0) return;
         auto field = [&](const char* key) -> std::string {
             const std::size_t k = line.find(key);
             if (k == std::string::npos) return "";
@@ -319,7 +326,7 @@ inline std::vector<double> parse_frame_times(const std::string& text, double tim
             if (stop != pts_time.c_str() && std::isfinite(x)) v = x;
         }
         t.push_back(v);
-    }
+    });
     return t;
 }
 
@@ -344,16 +351,11 @@ inline double mov_first_frame_shift(const std::string& path, const media_info& i
                                             "csv=p=0", "--", path},
                                            "ffprobe", path);
     double first = std::numeric_limits<double>::infinity();
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        std::size_t end = text.find('\n', pos);
-        if (end == std::string::npos) end = text.size();
-        const std::string line = text.substr(pos, end - pos);
-        pos = end + 1;
+    ffmpeg_impl::for_each_line(text, [&](const std::string& line) {
         char* stop = nullptr;
         const double v = std::strtod(line.c_str(), &stop);
         if (stop != line.c_str() && std::isfinite(v) && v >= -1e-6) first = std::min(first, v);
-    }
+    });
     const double shift = first - first_decoded_s;
     const double period = 1.0 / (info.fps > 0 ? info.fps : 25.0);
     // The demuxer's move is forwards and at most the reorder delay of the first GOP (a few frames:
@@ -373,20 +375,15 @@ inline std::vector<double> probe_frame_times(const std::string& path) {
          "-of", "csv=p=0", "--", path},
         "ffprobe", path);
     std::vector<double> t;
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        std::size_t end = text.find('\n', pos);
-        if (end == std::string::npos) end = text.size();
-        const std::string line = text.substr(pos, end - pos);
-        pos = end + 1;
+    ffmpeg_impl::for_each_line(text, [&](const std::string& line) {
         const std::size_t comma = line.find(',');
-        if (comma != std::string::npos && line.find('D', comma) != std::string::npos) continue;  // discarded
+        if (comma != std::string::npos && line.find('D', comma) != std::string::npos) return;  // discarded
         const std::string value = line.substr(0, comma);
-        if (value.empty() || value == "N/A") continue;
+        if (value.empty() || value == "N/A") return;
         char* stop = nullptr;
         const double v = std::strtod(value.c_str(), &stop);
         if (stop != value.c_str() && std::isfinite(v)) t.push_back(v);
-    }
+    });
     std::sort(t.begin(), t.end());
     t.erase(std::unique(t.begin(), t.end()), t.end());
     if (!t.empty()) {
