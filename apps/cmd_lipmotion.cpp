@@ -79,7 +79,7 @@ int run(const std::vector<std::string>& args) {
     const auto roi_text = a.value("--roi");
     const auto lm_path = a.value("--landmarks");
     if (bool(roi_text) == bool(lm_path)) throw cli::usage_error("give exactly one of --roi and --landmarks");
-    vision::lip_motion_options o;
+    vision::LipMotionOptions o;
     o.motion.flow.gaussian = a.flag("--gaussian");
     const double bins = a.number_or("--bins", 4), threads = a.number_or("--threads", 1);
     const double box = a.number_or("--box", double(o.motion.box_size));
@@ -91,7 +91,7 @@ int run(const std::vector<std::string>& args) {
     o.histogram_max = a.number_or("--hist-max", 4.0);
     if (!(o.histogram_max > 0)) throw cli::usage_error("--hist-max must be > 0");
     o.motion.threads = unsigned(threads);
-    vision::mouth_roi_options ro;
+    vision::MouthRoiOptions ro;
     ro.margin = a.number_or("--margin", 0.25);
     const double smooth = a.number_or("--smooth", 5);
     if (!(ro.margin >= 0 && ro.margin <= 10)) throw cli::usage_error("--margin must be in [0, 10]");
@@ -104,7 +104,7 @@ int run(const std::vector<std::string>& args) {
     io::landmark_track track;
     if (lm_path) track = io::read_landmarks(*lm_path);
 
-    io::video_decode_options vo;
+    io::VideoDecodeOptions vo;
     vo.format = io::pixel_format::gray;
     const auto video = io::decode_video(a.positional()[0], vo);
     const long W = long(video.width()), H = long(video.height());

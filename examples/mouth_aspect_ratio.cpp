@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
             io::write_landmarks_csv(path, t);
             std::printf("wrote %s (%zu frames)\n", path.c_str(), frames);
         }
-        io::landmark_read_options opt;
+        io::LandmarkReadOptions opt;
         opt.frame_width = 224;
         opt.frame_height = 224;
         const auto track = io::read_landmarks(path, opt);

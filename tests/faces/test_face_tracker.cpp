@@ -43,7 +43,7 @@ TEST_CASE("smooth_centered: a linear motion comes out unchanged (no lag), noise 
 
 TEST_CASE("faces: tiny, blank and odd-sized images give an empty result, bad boxes a clear error") {
     SYNCDSP_REQUIRE_FACE_MODELS_OR_SKIP(models);
-    nn::face_options o;
+    nn::FaceOptions o;
     o.models_dir = models;
     const nn::face_analyzer fa(o);
     for (std::size_t side : {1, 7, 31, 33}) {

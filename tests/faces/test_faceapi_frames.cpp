@@ -86,7 +86,7 @@ TEST_CASE("faces: detector, landmarks and the whole pipeline match face-api on r
             continue;
         }
         const std::size_t index = fr["index"].get<std::size_t>();
-        io::video_decode_options vo;
+        io::VideoDecodeOptions vo;
         vo.format = io::pixel_format::rgb;
         vo.max_frames = index + 1;
         const auto video = io::decode_video(path, vo);
@@ -103,7 +103,7 @@ TEST_CASE("faces: detector, landmarks and the whole pipeline match face-api on r
 
         for (const char* size : {"416", "224"}) {
             const auto& gd = fr["detector"][size];
-            nn::tiny_face_detector_options o;
+            nn::TinyFaceDetectorOptions o;
             o.input_size = std::size_t(std::stoi(size));
             const auto raw = det.forward(img, o.input_size);
             REQUIRE(raw.size() == gd["raw"].size());

@@ -54,7 +54,7 @@ TEST_CASE("decodes audio and video made by ffmpeg's generators") {
     REQUIRE(gray.timestamps_s.size() == 20);
     CHECK(gray.timestamps_s[1] - gray.timestamps_s[0] == doctest::Approx(0.1));
 
-    io::video_decode_options rgb;
+    io::VideoDecodeOptions rgb;
     rgb.format = io::pixel_format::rgb;
     rgb.width = 32;
     rgb.height = 24;

@@ -80,7 +80,7 @@ TEST_CASE("mouth ROI: square, margin, clamped, one size for a track, smoothed ce
     // Scaled by 4 and moved by (100, 80): mouth box x in [96, 120], y in [68, 92] -> centre
     // (108, 80), side 24 * (1 + 2 * 0.25) = 36 -> x = 108 - 18 = 90, y = 80 - 18 = 62.
     const auto f = face(4, 100, 80);
-    mouth_roi_options o;
+    MouthRoiOptions o;
     CHECK(mouth_roi(f.data(), 68, 640, 480, o) == rect{90, 62, 36, 36});
     // Clamped into a 120x100 frame: x <= 120 - 36 = 84.
     CHECK(mouth_roi(f.data(), 68, 120, 100, o) == rect{84, 62, 36, 36});
@@ -139,7 +139,7 @@ TEST_CASE("landmark CSV: header optional, errors with line numbers, warnings out
     CHECK_THROWS_AS(io::parse_landmarks_csv(csv_row(3, f) + csv_row(3, f), "d.csv"), syncdsp::parse_error);
     CHECK_THROWS_AS(io::parse_landmarks_csv("0,1,2,3,4\n", "p.csv"), syncdsp::parse_error);
     CHECK_THROWS_AS(io::parse_landmarks_csv("", "e.csv"), syncdsp::parse_error);
-    io::landmark_read_options any;
+    io::LandmarkReadOptions any;
     any.any_point_count = true;
     CHECK(io::parse_landmarks_csv("0,1,2,3,4\n", "p.csv", any).point_count() == 2);
     // 20 mouth points are accepted.
@@ -147,7 +147,7 @@ TEST_CASE("landmark CSV: header optional, errors with line numbers, warnings out
     CHECK(io::parse_landmarks_csv(csv_row(0, mouth), "m.csv").point_count() == 20);
     // Out-of-frame points are warnings, not errors (points at 50,50 are inside a 640x480 frame,
     // the mouth at x ~ 100..120 is outside a 110-wide one).
-    io::landmark_read_options bounds;
+    io::LandmarkReadOptions bounds;
     bounds.frame_width = 110;
     bounds.frame_height = 480;
     const auto w = io::parse_landmarks_csv(csv_row(0, f), "w.csv", bounds);
@@ -199,7 +199,7 @@ TEST_CASE("lip-motion features of a hand-made flow field") {
     image<float> flow(4, 4, 2, 0.f);
     for (std::size_t y = 0; y < 4; ++y)
         for (std::size_t x = 0; x < 4; ++x) flow.at(x, y, 1) = y < 2 ? -1.f : 1.f;
-    lip_motion_options o;
+    LipMotionOptions o;
     std::vector<double> f(o.feature_count());
     flow_region_features(flow, rect{}, o, f.data());
     CHECK(f[0] == doctest::Approx(0));    // mean dy
@@ -233,7 +233,7 @@ TEST_CASE("lip-motion features of a texture moving down 1 px per frame") {
                                                   30 * std::sin(0.11 * double(x) + 0.17 * Y));
             }
     const std::vector<rect> regions(N, rect{4, 4, 64, 64});
-    lip_motion_options o;
+    LipMotionOptions o;
     const auto feats = lip_motion_features(frames, regions, o);
     REQUIRE(feats.shape()[0] == N);
     REQUIRE(feats.shape()[1] == 8);
@@ -275,7 +275,7 @@ TEST_CASE("lip-motion features agree with an independent numpy implementation on
     REQUIRE(ref.shape()[1] == 8);
     image<float> flow(fl.shape()[1], fl.shape()[0], 2);
     std::copy(fl.begin(), fl.end(), flow.data());
-    lip_motion_options o;
+    LipMotionOptions o;
     const rect regions[2] = {rect{}, rect{10, 20, 60, 51}};
     for (std::size_t r = 0; r < 2; ++r) {
         std::vector<double> f(o.feature_count());

@@ -255,7 +255,7 @@ enum class pixel_format { gray, rgb, bgr };
 
 inline std::size_t channels_of(pixel_format f) { return f == pixel_format::gray ? 1 : 3; }
 
-struct video_decode_options {
+struct VideoDecodeOptions {
     pixel_format format = pixel_format::gray;
     int width = 0, height = 0;     ///< output size; 0 = the stream's own (both or neither)
     std::size_t max_frames = 0;    ///< 0 = all
@@ -408,7 +408,7 @@ inline std::vector<double> probe_frame_times(const std::string& path) {
 /// (seconds on the file's own timeline, the same as decode_audio_timed), one per frame; a frame
 /// without a timestamp gets the previous one plus a nominal frame period.
 inline std::size_t decode_video_stream(const std::string& path, const media_info& info,
-                                       const video_decode_options& opt,
+                                       const VideoDecodeOptions& opt,
                                        const std::function<bool(const std::uint8_t*, std::size_t)>& on_frame,
                                        std::vector<double>* times_s = nullptr) {
     if (!info.has_video) detail::throw_io_error("ffmpeg", "'", path, "' has no video stream");
@@ -485,7 +485,7 @@ inline std::size_t decode_video_stream(const std::string& path, const media_info
 }
 
 /// Decodes the first video stream into memory, with per-frame timestamps.
-inline video_frames decode_video(const std::string& path, const video_decode_options& opt = {}) {
+inline video_frames decode_video(const std::string& path, const VideoDecodeOptions& opt = {}) {
     const media_info info = probe_media(path);
     if (!info.has_video) detail::throw_io_error("ffmpeg", "'", path, "' has no video stream");
     const int w = opt.width ? opt.width : info.width;

@@ -50,7 +50,7 @@ struct landmark_track {
     std::size_t point_count() const { return points.shape()[1]; }
 };
 
-struct landmark_read_options {
+struct LandmarkReadOptions {
     bool any_point_count = false;  ///< accept P other than 68 and 20
     long frame_width = 0;          ///< > 0: warn about points outside [0, width) x [0, height)
     long frame_height = 0;
@@ -113,7 +113,7 @@ inline std::vector<std::string_view> lines(std::string_view text) {
 /// Checks counts, finiteness, frame order and the frame bounds; builds the tensor.
 inline landmark_track finish(std::vector<std::int64_t> frames, const std::vector<double>& xy, std::size_t P,
                              const std::vector<std::size_t>& line_of, const std::string& name,
-                             const landmark_read_options& opt) {
+                             const LandmarkReadOptions& opt) {
     if (!opt.any_point_count && P != 68 && P != 20)
         fail(name, line_of.empty() ? 1 : line_of[0],
              "rows have " + std::to_string(P) + " points; expected 68 (iBUG) or 20 (mouth only)");
@@ -154,7 +154,7 @@ inline landmark_track finish(std::vector<std::int64_t> frames, const std::vector
 
 /// Parses the plain CSV format (`frame,x0,y0,...`). `name` appears in error messages.
 inline landmark_track parse_landmarks_csv(std::string_view text, const std::string& name = "<csv>",
-                                          const landmark_read_options& opt = {}) {
+                                          const LandmarkReadOptions& opt = {}) {
     using namespace landmarks_impl;
     std::vector<std::int64_t> frames;
     std::vector<double> xy;
@@ -196,7 +196,7 @@ inline landmark_track parse_landmarks_csv(std::string_view text, const std::stri
 
 /// Parses OpenFace 2 CSV output (see the header comment).
 inline landmark_track parse_landmarks_openface(std::string_view text, const std::string& name = "<openface>",
-                                               const landmark_read_options& opt = {}) {
+                                               const LandmarkReadOptions& opt = {}) {
     using namespace landmarks_impl;
     const auto ls = lines(text);
     std::size_t hl = 0;
@@ -253,7 +253,7 @@ inline landmark_track parse_landmarks_openface(std::string_view text, const std:
 
 /// Parses the JSON format.
 inline landmark_track parse_landmarks_json(std::string_view text, const std::string& name = "<json>",
-                                           const landmark_read_options& opt = {}) {
+                                           const LandmarkReadOptions& opt = {}) {
     using namespace landmarks_impl;
     nlohmann::json js;
     try {
@@ -300,7 +300,7 @@ inline landmark_track parse_landmarks_json(std::string_view text, const std::str
 
 /// Reads a landmark file, choosing the format from the content: JSON if it starts with '{' or
 /// '[', OpenFace if the header has an `x_0` column, plain CSV otherwise.
-inline landmark_track read_landmarks(const std::string& path, const landmark_read_options& opt = {}) {
+inline landmark_track read_landmarks(const std::string& path, const LandmarkReadOptions& opt = {}) {
     const auto bytes = read_file(path);
     const std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
     std::size_t i = 0;

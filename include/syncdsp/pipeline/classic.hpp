@@ -391,7 +391,7 @@ inline offset_report estimate_offset(const std::string& path, const ClassicOptio
     const bool box_given = opt.mouth_box.has_value() || !opt.mouth_boxes.empty() || opt.source == mouth_source::box ||
                            opt.source == mouth_source::face_crop;
     if (!opt.landmarks_path.empty()) {
-        io::landmark_read_options lo;
+        io::LandmarkReadOptions lo;
         lo.frame_width = long(W);
         lo.frame_height = long(H);
         const auto file = io::read_landmarks(opt.landmarks_path, lo);
@@ -444,7 +444,7 @@ inline offset_report estimate_offset(const std::string& path, const ClassicOptio
     });
     vision::mouth_cropper crops(boxes, W, H, opt.mouth.box_size);
     // The decoder's own timestamp for every frame it outputs (one to one with the crops).
-    const std::size_t decoded = io::decode_video_stream(path, info, io::video_decode_options{},
+    const std::size_t decoded = io::decode_video_stream(path, info, io::VideoDecodeOptions{},
                                                         [&](const std::uint8_t* px, std::size_t) {
                                                             crops.add(vision::image_view<const std::uint8_t>(px, W, H, 1));
                                                             return true;

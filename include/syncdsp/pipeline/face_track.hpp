@@ -61,13 +61,13 @@ struct FaceTrackOptions {
 /// no face (a tight face crop, where the face fills the frame), landmarks on the whole frame.
 inline face_track detect_face_track(const std::string& path, const io::media_info& info,
                                     const FaceTrackOptions& opt = {}) {
-    nn::face_options fo;
+    nn::FaceOptions fo;
     fo.models_dir = opt.models_dir;
     const nn::face_analyzer fa(fo);
     const std::size_t W = std::size_t(info.width), H = std::size_t(info.height);
     const double aspect = double(W) / double(H);
     const bool square = aspect >= 0.8 && aspect <= 1.25;
-    io::video_decode_options vo;
+    io::VideoDecodeOptions vo;
     vo.format = io::pixel_format::rgb;
     face_track f;
     f.points = tensor<float, 3>::from_shape({0, 68, 2});
@@ -135,7 +135,7 @@ inline std::vector<vision::rect> mouth_boxes(const face_track& f, std::size_t wi
     tensor<float, 3> pts = tensor<float, 3>::from_shape({valid.size(), P, 2});
     for (std::size_t i = 0; i < valid.size(); ++i)
         std::copy_n(f.points.data() + valid[i] * P * 2, P * 2, pts.data() + i * P * 2);
-    vision::mouth_roi_options ro;
+    vision::MouthRoiOptions ro;
     ro.margin = 0.35;
     const auto rois = vision::mouth_rois(pts, long(width), long(height), ro);
     std::vector<vision::rect> out(n);

@@ -64,7 +64,7 @@ inline syncnet_video_result syncnet_on_video(const nn::syncnet& net, const std::
     if (info.width != 224 || info.height != 224)
         detail::throw_unsupported("syncnet", "'", path, "' is ", info.width, "x", info.height,
                                   "; SyncNet needs 224x224 face crops (crop the face first)");
-    io::video_decode_options vo;
+    io::VideoDecodeOptions vo;
     vo.format = io::pixel_format::bgr;
     vo.max_frames = opt.max_frames;
     const auto frames = io::decode_video(path, vo);
@@ -77,7 +77,7 @@ inline syncnet_video_result syncnet_on_video(const nn::syncnet& net, const std::
     const auto feats = audio::mfcc(s16, mo);
     tensor<float, 2> mfcc = tensor<float, 2>::from_shape({feats.shape()[0], feats.shape()[1]});
     std::copy(feats.begin(), feats.end(), mfcc.begin());
-    nn::syncnet_protocol_options po;
+    nn::SyncnetProtocolOptions po;
     po.vshift = opt.vshift;
     po.batch = opt.batch;
     po.threads = opt.threads;

@@ -28,7 +28,7 @@
 
 namespace syncdsp::vision {
 
-struct lip_motion_options {
+struct LipMotionOptions {
     MouthMotionOptions motion;   ///< crops, flow and threads: those of the opening rate
     std::size_t histogram_bins = 4;
     double histogram_max = 4.0;  ///< px/frame of the resized box; upper edge of the histogram range
@@ -43,14 +43,14 @@ struct lip_motion_options {
 };
 
 /// Names of the feature columns, in order.
-inline std::vector<std::string> lip_motion_feature_names(const lip_motion_options& o = {}) {
+inline std::vector<std::string> lip_motion_feature_names(const LipMotionOptions& o = {}) {
     std::vector<std::string> n = {"mean_dy", "mean_abs_dy", "mean_mag", "opening_rate"};
     for (std::size_t k = 0; k < o.histogram_bins; ++k) n.push_back("hist_" + std::to_string(k));
     return n;
 }
 
 /// The features of one flow field (W x H x 2) inside `region` (the whole field when empty).
-inline void flow_region_features(const image<float>& flow, rect region, const lip_motion_options& o, double* out) {
+inline void flow_region_features(const image<float>& flow, rect region, const LipMotionOptions& o, double* out) {
     SYNCDSP_REQUIRE(flow.channels() == 2 && !flow.empty(), "lip_motion", "flow must be a non-empty W x H x 2 image");
     if (region.empty() && region.width == 0 && region.height == 0 && region.x == 0 && region.y == 0)
         region = rect{0, 0, long(flow.width()), long(flow.height())};
@@ -105,7 +105,7 @@ inline std::vector<rect> regions_for_frames(const std::vector<std::int64_t>& fra
 /// frame (regions may differ in size: each crop is resized to o.motion.box_size). Returns
 /// (N, feature_count()); row 0 is NaN.
 inline tensor<double, 2> lip_motion_features(const tensor<std::uint8_t, 4>& frames, const std::vector<rect>& regions,
-                                             const lip_motion_options& o = {}) {
+                                             const LipMotionOptions& o = {}) {
     o.validate();
     SYNCDSP_REQUIRE(frames.dimension() == 4 && frames.shape()[3] == 1, "lip_motion",
                     "frames must be gray (N, H, W, 1)");

@@ -83,7 +83,7 @@ inline tensor<double, 1> mouth_aspect_ratio(const tensor<float, 3>& points, mar_
 }
 
 /// Options of the mouth region.
-struct mouth_roi_options {
+struct MouthRoiOptions {
     double margin = 0.25;        ///< added on each side, as a fraction of the mouth box's larger side
     std::size_t smooth = 5;      ///< centred moving-average length (frames) for the centre; 1 = none
     long min_side = 16;          ///< smallest side in pixels
@@ -119,7 +119,7 @@ inline rect clamp_square(double cx, double cy, long side, long width, long heigh
 
 /// Mouth ROI of a single face (68 or 20 points), clamped to the frame.
 inline rect mouth_roi(const float* xy, std::size_t count, long frame_width, long frame_height,
-                      const mouth_roi_options& o = {}) {
+                      const MouthRoiOptions& o = {}) {
     double cx, cy, side;
     mouth_box(xy, count, o.margin, cx, cy, side);
     return clamp_square(cx, cy, std::max(o.min_side, long(std::lround(side))), frame_width, frame_height);
@@ -130,7 +130,7 @@ inline rect mouth_roi(const float* xy, std::size_t count, long frame_width, long
 /// average of o.smooth rows, then clamped into the frame. Same-size boxes are what optical flow
 /// between consecutive crops needs.
 inline std::vector<rect> mouth_rois(const tensor<float, 3>& points, long frame_width, long frame_height,
-                                    const mouth_roi_options& o = {}) {
+                                    const MouthRoiOptions& o = {}) {
     SYNCDSP_REQUIRE(points.dimension() == 3 && points.shape()[2] == 2, "mouth_roi", "landmarks must be (rows, P, 2)");
     SYNCDSP_REQUIRE(o.margin >= 0 && o.margin <= 10 && o.smooth >= 1 && o.min_side >= 1, "mouth_roi",
                     "bad options (margin ", o.margin, ", smooth ", o.smooth, ", min_side ", o.min_side, ")");

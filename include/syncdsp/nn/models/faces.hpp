@@ -19,7 +19,7 @@
 
 namespace syncdsp::nn {
 
-struct face_options {
+struct FaceOptions {
     std::size_t detector_size = 416;  ///< TinyFaceDetector input size (multiple of 32; 416 or 224)
     double min_score = 0.5;           ///< detection score threshold (face-api's default)
     bool tiny_landmarks = false;      ///< use FaceLandmark68TinyNet (faster, less accurate)
@@ -34,12 +34,12 @@ struct face {
 
 class face_analyzer {
 public:
-    explicit face_analyzer(const face_options& opt = {})
+    explicit face_analyzer(const FaceOptions& opt = {})
         : opt_(opt), det_(tiny_face_detector::load(opt.models_dir)), lm_(face_landmark68::load(opt.tiny_landmarks, opt.models_dir)) {
         tiny_face_detector::check_input_size(opt.detector_size);
     }
 
-    const face_options& options() const { return opt_; }
+    const FaceOptions& options() const { return opt_; }
     const tiny_face_detector& detector() const { return det_; }
     const face_landmark68& landmark_net() const { return lm_; }
 
@@ -79,14 +79,14 @@ public:
     }
 
 private:
-    tiny_face_detector_options detector_options() const {
-        tiny_face_detector_options o;
+    TinyFaceDetectorOptions detector_options() const {
+        TinyFaceDetectorOptions o;
         o.input_size = opt_.detector_size;
         o.score_threshold = opt_.min_score;
         return o;
     }
 
-    face_options opt_;
+    FaceOptions opt_;
     tiny_face_detector det_;
     face_landmark68 lm_;
 };

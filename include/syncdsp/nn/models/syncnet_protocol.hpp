@@ -127,7 +127,7 @@ inline std::size_t syncnet_window_count(std::size_t video_frames, std::size_t au
 enum class frame_order { bgr, rgb };
 
 /// Options of syncnet_evaluate.
-struct syncnet_protocol_options {
+struct SyncnetProtocolOptions {
     std::size_t vshift = 15;
     std::size_t batch = 20;      ///< windows per forward pass (memory: 60 MB of lip input per 20)
     unsigned threads = 1;
@@ -142,7 +142,7 @@ struct syncnet_embeddings {
 /// Runs both encoders over the clip's windows. frames: (T, 224, 224, 3) 8-bit; mfcc: (frames, 13).
 inline syncnet_embeddings syncnet_embed(const syncnet& net, const tensor<std::uint8_t, 4>& frames, frame_order order,
                                         const tensor<float, 2>& mfcc, std::size_t windows,
-                                        const syncnet_protocol_options& o = {}) {
+                                        const SyncnetProtocolOptions& o = {}) {
     const auto& fs = frames.shape();
     SYNCDSP_REQUIRE(fs[1] == 224 && fs[2] == 224 && fs[3] == 3, "syncnet_protocol",
                     "frames must be T x 224 x 224 x 3 face crops, got ", fs[0], "x", fs[1], "x", fs[2], "x", fs[3]);
@@ -189,7 +189,7 @@ inline syncnet_embeddings syncnet_embed(const syncnet& net, const tensor<std::ui
 /// audio, and the number of 16 kHz audio samples (for the window count).
 inline syncnet_result syncnet_evaluate(const syncnet& net, const tensor<std::uint8_t, 4>& frames, frame_order order,
                                        const tensor<float, 2>& mfcc, std::size_t audio_samples,
-                                       const syncnet_protocol_options& o = {}) {
+                                       const SyncnetProtocolOptions& o = {}) {
     const std::size_t windows = syncnet_window_count(frames.shape()[0], audio_samples);
     const auto e = syncnet_embed(net, frames, order, mfcc, windows, o);
     return syncnet_offset(e.video, e.audio, o.vshift, o.fps);

@@ -35,7 +35,7 @@
 
 namespace syncdsp::nn {
 
-struct tiny_face_detector_options {
+struct TinyFaceDetectorOptions {
     std::size_t input_size = 416;   ///< multiple of 32 (face-api default 416; 224 is faster, misses small faces)
     double score_threshold = 0.5;   ///< face-api's default
     double iou_threshold = 0.4;     ///< NMS (face-api's constant)
@@ -149,7 +149,7 @@ public:
 
     /// Decodes a raw S x S x 25 output for an image of width x height (face-api extractBoxes + NMS).
     static std::vector<face_detection> decode(const nhwc_map& raw, std::size_t width, std::size_t height,
-                                              const tiny_face_detector_options& opt) {
+                                              const TinyFaceDetectorOptions& opt) {
         SYNCDSP_REQUIRE(raw.c == 25 && raw.h == raw.w && raw.h > 0, "tiny_face_detector", "raw output must be S x S x 25, got ",
                         raw.h, "x", raw.w, "x", raw.c);
         SYNCDSP_REQUIRE(width > 0 && height > 0, "tiny_face_detector", "empty image size ", width, "x", height);
@@ -208,7 +208,7 @@ public:
     }
 
     /// Faces in an RGB(A) image, highest score first; empty when none passes the threshold.
-    std::vector<face_detection> detect(const rgb8_view& img, const tiny_face_detector_options& opt = {}) const {
+    std::vector<face_detection> detect(const rgb8_view& img, const TinyFaceDetectorOptions& opt = {}) const {
         return decode(forward(img, opt.input_size), img.width, img.height, opt);
     }
 
