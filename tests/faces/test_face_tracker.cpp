@@ -66,3 +66,14 @@ TEST_CASE("faces: tiny, blank and odd-sized images give an empty result, bad box
     // A box partly outside is clipped like face-api does (landmarks still come back).
     CHECK_NOTHROW(fa.landmarks(bv, nn::face_box{-20, -20, 60, 60}));
 }
+
+TEST_CASE("faces: options preset, validate and to_string (no models needed)") {
+    auto f = nn::FaceOptions::faceapi();
+    CHECK_NOTHROW(f.validate());
+    CHECK(f.to_string() == "FaceOptions{detector_size=416, min_score=0.5, landmarks=full, models_dir=(default)}");
+    f.min_score = -0.1;
+    CHECK_THROWS_WITH_AS(f.validate(), doctest::Contains("min_score must be in [0, 1), got -0.1"), syncdsp::invalid_argument);
+    // The analyzer checks its options before it looks for the model files.
+    f.models_dir = "/nonexistent";
+    CHECK_THROWS_AS(nn::face_analyzer{f}, syncdsp::invalid_argument);
+}

@@ -51,3 +51,17 @@ TEST_CASE("tiny_face_detector: raw 13x13x25 output and detection match face-api 
         CHECK(std::abs(faces[i].score - want[i]["score"].get<double>()) <= 1e-4);
     }
 }
+
+TEST_CASE("tiny_face_detector: options preset, validate and to_string (no models needed)") {
+    const auto d = nn::TinyFaceDetectorOptions::faceapi();
+    CHECK(d.input_size == 416);
+    CHECK(d.score_threshold == 0.5);
+    CHECK_NOTHROW(d.validate());
+    CHECK(d.to_string() == "TinyFaceDetectorOptions{input_size=416, score_threshold=0.5, iou_threshold=0.4}");
+    auto bad = d;
+    bad.input_size = 400;
+    CHECK_THROWS_WITH_AS(bad.validate(), doctest::Contains("multiple of 32"), syncdsp::invalid_argument);
+    bad = d;
+    bad.score_threshold = 1;
+    CHECK_THROWS_WITH_AS(bad.validate(), doctest::Contains("score_threshold must be in [0, 1)"), syncdsp::invalid_argument);
+}

@@ -207,3 +207,19 @@ TEST_CASE("times are on the file's own timeline when it does not start at 0 (MPE
     const auto a = io::decode_audio_timed(ts, info, 16000);
     CHECK(std::fabs(a.start_s - info.audio_start_s) <= 1.0 / 16000);
 }
+
+TEST_CASE("ffmpeg: video decode options, validate and to_string") {
+    const auto g = io::VideoDecodeOptions::gray();
+    CHECK(g.format == io::pixel_format::gray);
+    CHECK_NOTHROW(g.validate());
+    CHECK(g.to_string() == "VideoDecodeOptions{format=gray, size=native, max_frames=all, max_bytes=8589934592}");
+    auto r = io::VideoDecodeOptions::rgb();
+    r.width = 320;
+    r.height = 240;
+    r.max_frames = 10;
+    CHECK(r.to_string() == "VideoDecodeOptions{format=rgb, size=320x240, max_frames=10, max_bytes=8589934592}");
+    r.height = 0;
+    CHECK_THROWS_WITH_AS(r.validate(), doctest::Contains("give both width and height"), syncdsp::invalid_argument);
+    // Checked before ffprobe runs, so the file need not exist.
+    CHECK_THROWS_AS(io::decode_video("/nonexistent.mp4", r), syncdsp::invalid_argument);
+}

@@ -220,3 +220,17 @@ TEST_CASE("median filter equals scipy.signal.medfilt with zero padding (closed f
     const auto m = nn::median_filter_zero_padded(x, 3);
     CHECK(m == std::vector<float>{1, 4, 2, 3, 2});
 }
+
+TEST_CASE("SyncNet protocol options: the syncnet_python preset, validate and to_string") {
+    const auto o = nn::SyncnetProtocolOptions::syncnet_python();
+    CHECK(o.vshift == 15);
+    CHECK(o.fps == 25.0);
+    CHECK_NOTHROW(o.validate());
+    CHECK(o.to_string() == "SyncnetProtocolOptions{vshift=15, batch=20, threads=1, fps=25}");
+    auto bad = o;
+    bad.batch = 0;
+    CHECK_THROWS_WITH_AS(bad.validate(), doctest::Contains("batch 0 must be in 1..10000"), syncdsp::invalid_argument);
+    bad = o;
+    bad.fps = 0;
+    CHECK_THROWS_WITH_AS(bad.validate(), doctest::Contains("fps 0 must be in (0, 1000]"), syncdsp::invalid_argument);
+}

@@ -224,3 +224,23 @@ TEST_CASE("bad input: no audio, no video, silent audio, frozen video, uncropped 
     bad.search.max_offset_ms = -5;
     CHECK_THROWS_AS(pl::estimate_offset(frozen, bad), syncdsp::invalid_argument);
 }
+
+TEST_CASE("options: the face track options, and ClassicOptions checks and prints its parts") {
+    const auto f = pl::FaceTrackOptions::standard();
+    CHECK(f.detect_every == 5);
+    CHECK_NOTHROW(f.validate());
+    CHECK(f.to_string() == "FaceTrackOptions{detect_every=5, models_dir=(default)}");
+    auto o = pl::ClassicOptions::standard();
+    const std::string s = o.to_string();
+    CHECK(s.find("FaceTrackOptions{detect_every=5") != std::string::npos);
+    CHECK(s.find("BandEnergyOptions{") != std::string::npos);
+    CHECK(s.find("MouthMotionOptions{") != std::string::npos);
+    o.face.detect_every = 0;
+    CHECK_THROWS_WITH_AS(o.validate(), doctest::Contains("detect_every must be in 1..100000, got 0"), syncdsp::invalid_argument);
+    o = pl::ClassicOptions::standard();
+    o.energy.high_hz = 9000;  // above Nyquist at 16 kHz
+    CHECK_THROWS_AS(o.validate(), syncdsp::invalid_argument);
+    o = pl::ClassicOptions::standard();
+    o.mouth.box_size = 8;
+    CHECK_THROWS_AS(o.validate(), syncdsp::invalid_argument);
+}

@@ -325,3 +325,20 @@ TEST_CASE("streaming: an engine reusing the previous frame's expansions gives id
         CHECK_FALSE(std::equal(p7.data(), p7.data() + p7.size(), f1.data()));
     }
 }
+
+TEST_CASE("farneback: options preset, validate and to_string") {
+    const FarnebackOptions o = FarnebackOptions::opencv();  // cv::calcOpticalFlowFarneback(..., 0.5, 3, 15, 3, 5, 1.2, 0)
+    CHECK(o.pyr_scale == 0.5);
+    CHECK(o.levels == 3);
+    CHECK(o.winsize == 15);
+    CHECK(o.iterations == 3);
+    CHECK(o.poly_n == 5);
+    CHECK(o.poly_sigma == 1.2);
+    CHECK_FALSE(o.gaussian);
+    CHECK_NOTHROW(o.validate());
+    CHECK(o.to_string() ==
+          "FarnebackOptions{pyr_scale=0.5, levels=3, winsize=15, iterations=3, poly_n=5, poly_sigma=1.2, box, threads=1}");
+    FarnebackOptions bad = o;
+    bad.winsize = 0;
+    CHECK_THROWS_WITH_AS(bad.validate(), doctest::Contains("winsize must be in 1..255, got 0"), syncdsp::invalid_argument);
+}

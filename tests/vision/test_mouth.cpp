@@ -286,3 +286,34 @@ TEST_CASE("lip-motion features agree with an independent numpy implementation on
         }
     }
 }
+
+TEST_CASE("mouth roi and lip motion options: validate and to_string") {
+    MouthRoiOptions o;
+    CHECK_NOTHROW(o.validate());
+    CHECK(o.to_string() == "MouthRoiOptions{margin=0.25, smooth=5, min_side=16}");
+    o.smooth = 0;
+    CHECK_THROWS_WITH_AS(o.validate(), doctest::Contains("smooth must be >= 1"), syncdsp::invalid_argument);
+    const std::vector<float> pts(136, 10.f);
+    CHECK_THROWS_AS(mouth_roi(pts.data(), 68, 640, 480, o), syncdsp::invalid_argument);
+    o = MouthRoiOptions{};
+    o.margin = -1;
+    CHECK_THROWS_WITH_AS(o.validate(), doctest::Contains("margin must be in [0, 10], got -1"), syncdsp::invalid_argument);
+
+    LipMotionOptions l;
+    CHECK_NOTHROW(l.validate());
+    CHECK(l.to_string().rfind("LipMotionOptions{MouthMotionOptions{box_size=64", 0) == 0);
+    CHECK(l.to_string().find("histogram_bins=4, histogram_max=4}") != std::string::npos);
+    l.histogram_max = 0;
+    CHECK_THROWS_WITH_AS(l.validate(), doctest::Contains("histogram_max must be > 0, got 0"), syncdsp::invalid_argument);
+}
+
+TEST_CASE("landmark read options: validate and to_string") {
+    io::LandmarkReadOptions o;
+    CHECK_NOTHROW(o.validate());
+    CHECK(o.to_string() == "LandmarkReadOptions{points=68 or 20, frame=unchecked, max_warnings=20}");
+    const auto f = io::LandmarkReadOptions::for_frame(640, 480);
+    CHECK(f.to_string() == "LandmarkReadOptions{points=68 or 20, frame=640x480, max_warnings=20}");
+    o.frame_width = 640;  // the height is missing
+    CHECK_THROWS_WITH_AS(o.validate(), doctest::Contains("frame_width and frame_height"), syncdsp::invalid_argument);
+    CHECK_THROWS_AS(io::parse_landmarks_csv("0,1,2", "<t>", o), syncdsp::invalid_argument);
+}

@@ -55,6 +55,27 @@ struct LandmarkReadOptions {
     long frame_width = 0;          ///< > 0: warn about points outside [0, width) x [0, height)
     long frame_height = 0;
     std::size_t max_warnings = 20;  ///< further warnings are counted in one summary line
+
+    /// Checks the points against a frame size (warnings for points outside it).
+    static LandmarkReadOptions for_frame(long width, long height) {
+        LandmarkReadOptions o;
+        o.frame_width = width;
+        o.frame_height = height;
+        return o;
+    }
+
+    void validate() const {
+        SYNCDSP_REQUIRE(frame_width >= 0 && frame_height >= 0 && (frame_width == 0) == (frame_height == 0), "landmarks",
+                        "give both frame_width and frame_height (>= 1), or neither (got ", frame_width, "x", frame_height,
+                        ")");
+    }
+    std::string to_string() const {
+        std::ostringstream s;
+        s << "LandmarkReadOptions{points=" << (any_point_count ? "any" : "68 or 20") << ", frame=";
+        if (frame_width > 0) s << frame_width << "x" << frame_height; else s << "unchecked";
+        s << ", max_warnings=" << max_warnings << "}";
+        return s.str();
+    }
 };
 
 inline constexpr std::size_t max_landmark_points = 1000;
@@ -156,6 +177,7 @@ inline landmark_track finish(std::vector<std::int64_t> frames, const std::vector
 inline landmark_track parse_landmarks_csv(std::string_view text, const std::string& name = "<csv>",
                                           const LandmarkReadOptions& opt = {}) {
     using namespace landmarks_impl;
+    opt.validate();
     std::vector<std::int64_t> frames;
     std::vector<double> xy;
     std::vector<std::size_t> line_of;
@@ -198,6 +220,7 @@ inline landmark_track parse_landmarks_csv(std::string_view text, const std::stri
 inline landmark_track parse_landmarks_openface(std::string_view text, const std::string& name = "<openface>",
                                                const LandmarkReadOptions& opt = {}) {
     using namespace landmarks_impl;
+    opt.validate();
     const auto ls = lines(text);
     std::size_t hl = 0;
     while (hl < ls.size() && trim(ls[hl]).empty()) ++hl;
@@ -255,6 +278,7 @@ inline landmark_track parse_landmarks_openface(std::string_view text, const std:
 inline landmark_track parse_landmarks_json(std::string_view text, const std::string& name = "<json>",
                                            const LandmarkReadOptions& opt = {}) {
     using namespace landmarks_impl;
+    opt.validate();
     nlohmann::json js;
     try {
         js = nlohmann::json::parse(text.begin(), text.end());
@@ -301,6 +325,7 @@ inline landmark_track parse_landmarks_json(std::string_view text, const std::str
 /// Reads a landmark file, choosing the format from the content: JSON if it starts with '{' or
 /// '[', OpenFace if the header has an `x_0` column, plain CSV otherwise.
 inline landmark_track read_landmarks(const std::string& path, const LandmarkReadOptions& opt = {}) {
+    opt.validate();
     const auto bytes = read_file(path);
     const std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
     std::size_t i = 0;

@@ -122,14 +122,17 @@ struct ClassicOptions {
         tolerance.validate();
         SYNCDSP_REQUIRE(sample_rate >= 8000 && sample_rate <= 48000, "estimate_offset", "sample_rate ", sample_rate,
                         " must be in 8000..48000");
-        SYNCDSP_REQUIRE(face.detect_every >= 1, "estimate_offset", "face.detect_every must be >= 1");
+        face.validate();
+        energy.validate(double(sample_rate));
+        mouth.validate();
         if (source == mouth_source::box && !mouth_box)
             detail::throw_invalid_argument("estimate_offset", "mouth_source::box needs mouth_box");
     }
     std::string to_string() const {
         std::ostringstream s;
         s << "ClassicOptions{faces=" << int(faces) << ", phones=" << int(phones)
-          << ", recogniser=" << (recognise_phones ? "yes" : "no") << ", " << search.to_string() << ", "
+          << ", recogniser=" << (recognise_phones ? "yes" : "no") << ", " << face.to_string() << ", "
+          << energy.to_string() << ", " << mouth.to_string() << ", " << search.to_string() << ", "
           << calibration.to_string() << ", tolerance=" << tolerance.to_string() << "}";
         return s.str();
     }

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,20 @@ inline face_track track_from_file(const io::landmark_track& t, std::size_t n_fra
 struct FaceTrackOptions {
     std::size_t detect_every = 5;  ///< detector cadence (landmarks run on every frame)
     std::string models_dir;        ///< "" = $SYNCDSP_MODELS and the default locations
+
+    /// What `syncdsp sync` uses: the detector every 5 frames, landmarks on every frame.
+    static FaceTrackOptions standard() { return {}; }
+
+    void validate() const {
+        SYNCDSP_REQUIRE(detect_every >= 1 && detect_every <= 100000, "face_track", "detect_every must be in 1..100000, got ",
+                        detect_every);
+    }
+    std::string to_string() const {
+        std::ostringstream s;
+        s << "FaceTrackOptions{detect_every=" << detect_every << ", models_dir="
+          << (models_dir.empty() ? "(default)" : models_dir) << "}";
+        return s.str();
+    }
 };
 
 /// Runs the face-api networks over a video: the tracker (detector every `detect_every` frames,
@@ -61,6 +76,7 @@ struct FaceTrackOptions {
 /// no face (a tight face crop, where the face fills the frame), landmarks on the whole frame.
 inline face_track detect_face_track(const std::string& path, const io::media_info& info,
                                     const FaceTrackOptions& opt = {}) {
+    opt.validate();
     nn::FaceOptions fo;
     fo.models_dir = opt.models_dir;
     const nn::face_analyzer fa(fo);

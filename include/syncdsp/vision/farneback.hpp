@@ -32,6 +32,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <sstream>
+#include <string>
 #include <type_traits>
 #include <vector>
 
@@ -81,6 +83,16 @@ struct FarnebackOptions {
                         "poly_sigma must be in [0, 100], got ", poly_sigma);
         SYNCDSP_REQUIRE(threads <= 256, "farneback", "threads must be <= 256, got ", threads);
     }
+    /// The flow parameters alone (what changes the numbers; threads do not), e.g. for a caller's
+    /// own to_string.
+    std::string parameters() const {
+        std::ostringstream s;
+        s << "pyr_scale=" << pyr_scale << ", levels=" << levels << ", winsize=" << winsize
+          << ", iterations=" << iterations << ", poly_n=" << poly_n << ", poly_sigma=" << poly_sigma
+          << (gaussian ? ", gaussian" : ", box") << (use_initial_flow ? ", initial flow" : "");
+        return s.str();
+    }
+    std::string to_string() const { return "FarnebackOptions{" + parameters() + ", threads=" + std::to_string(threads) + "}"; }
 };
 
 /// Number of coarser pyramid levels OpenCV actually uses for a width x height input.

@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,12 @@ struct LipMotionOptions {
         SYNCDSP_REQUIRE(histogram_bins <= 64, "lip_motion", "histogram_bins must be <= 64, got ", histogram_bins);
         SYNCDSP_REQUIRE(std::isfinite(histogram_max) && histogram_max > 0, "lip_motion",
                         "histogram_max must be > 0, got ", histogram_max);
+    }
+    std::string to_string() const {
+        std::ostringstream s;
+        s << "LipMotionOptions{" << motion.to_string() << ", histogram_bins=" << histogram_bins
+          << ", histogram_max=" << histogram_max << "}";
+        return s.str();
     }
 };
 

@@ -18,6 +18,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <sstream>
+#include <string>
 #include <vector>
 
 #include "syncdsp/core/error.hpp"
@@ -87,6 +89,18 @@ struct MouthRoiOptions {
     double margin = 0.25;        ///< added on each side, as a fraction of the mouth box's larger side
     std::size_t smooth = 5;      ///< centred moving-average length (frames) for the centre; 1 = none
     long min_side = 16;          ///< smallest side in pixels
+
+    void validate() const {
+        SYNCDSP_REQUIRE(std::isfinite(margin) && margin >= 0 && margin <= 10, "mouth_roi", "margin must be in [0, 10], got ",
+                        margin);
+        SYNCDSP_REQUIRE(smooth >= 1, "mouth_roi", "smooth must be >= 1 frame (1 = none), got ", smooth);
+        SYNCDSP_REQUIRE(min_side >= 1, "mouth_roi", "min_side must be >= 1 pixel, got ", min_side);
+    }
+    std::string to_string() const {
+        std::ostringstream s;
+        s << "MouthRoiOptions{margin=" << margin << ", smooth=" << smooth << ", min_side=" << min_side << "}";
+        return s.str();
+    }
 };
 
 /// Square mouth box of one face: centre of the mouth points' bounding box, side = larger box side
@@ -120,6 +134,7 @@ inline rect clamp_square(double cx, double cy, long side, long width, long heigh
 /// Mouth ROI of a single face (68 or 20 points), clamped to the frame.
 inline rect mouth_roi(const float* xy, std::size_t count, long frame_width, long frame_height,
                       const MouthRoiOptions& o = {}) {
+    o.validate();
     double cx, cy, side;
     mouth_box(xy, count, o.margin, cx, cy, side);
     return clamp_square(cx, cy, std::max(o.min_side, long(std::lround(side))), frame_width, frame_height);
@@ -132,8 +147,7 @@ inline rect mouth_roi(const float* xy, std::size_t count, long frame_width, long
 inline std::vector<rect> mouth_rois(const tensor<float, 3>& points, long frame_width, long frame_height,
                                     const MouthRoiOptions& o = {}) {
     SYNCDSP_REQUIRE(points.dimension() == 3 && points.shape()[2] == 2, "mouth_roi", "landmarks must be (rows, P, 2)");
-    SYNCDSP_REQUIRE(o.margin >= 0 && o.margin <= 10 && o.smooth >= 1 && o.min_side >= 1, "mouth_roi",
-                    "bad options (margin ", o.margin, ", smooth ", o.smooth, ", min_side ", o.min_side, ")");
+    o.validate();
     const std::size_t rows = points.shape()[0], P = points.shape()[1];
     std::vector<rect> out;
     if (rows == 0) return out;

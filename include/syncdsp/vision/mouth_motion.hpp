@@ -65,10 +65,8 @@ struct MouthMotionOptions {
     }
     std::string to_string() const {
         std::ostringstream s;
-        s << "MouthMotionOptions{box_size=" << box_size << ", flow=farneback(pyr_scale=" << flow.pyr_scale
-          << ", levels=" << flow.levels << ", winsize=" << flow.winsize << ", iterations=" << flow.iterations
-          << ", poly_n=" << flow.poly_n << ", poly_sigma=" << flow.poly_sigma
-          << (flow.gaussian ? ", gaussian" : ", box") << "), threads=" << threads << "}";
+        s << "MouthMotionOptions{box_size=" << box_size << ", flow=farneback(" << flow.parameters()
+          << "), threads=" << threads << "}";
         return s.str();
     }
 };

@@ -10,6 +10,7 @@
 // The main face of a frame (what the tracker and `syncdsp sync` follow) is the largest box.
 #pragma once
 
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,22 @@ struct FaceOptions {
     double min_score = 0.5;           ///< detection score threshold (face-api's default)
     bool tiny_landmarks = false;      ///< use FaceLandmark68TinyNet (faster, less accurate)
     std::string models_dir;           ///< "" = $SYNCDSP_MODELS, then the default locations
+
+    /// face-api's detectAllFaces(img, new TinyFaceDetectorOptions()).withFaceLandmarks(): detector
+    /// input 416, score 0.5, the full FaceLandmark68Net.
+    static FaceOptions faceapi() { return {}; }
+
+    void validate() const {
+        require_detector_input_size(detector_size);
+        SYNCDSP_REQUIRE(min_score >= 0 && min_score < 1, "faces", "min_score must be in [0, 1), got ", min_score);
+    }
+    std::string to_string() const {
+        std::ostringstream s;
+        s << "FaceOptions{detector_size=" << detector_size << ", min_score=" << min_score
+          << ", landmarks=" << (tiny_landmarks ? "tiny" : "full") << ", models_dir="
+          << (models_dir.empty() ? "(default)" : models_dir) << "}";
+        return s.str();
+    }
 };
 
 struct face {
@@ -35,9 +52,8 @@ struct face {
 class face_analyzer {
 public:
     explicit face_analyzer(const FaceOptions& opt = {})
-        : opt_(opt), det_(tiny_face_detector::load(opt.models_dir)), lm_(face_landmark68::load(opt.tiny_landmarks, opt.models_dir)) {
-        tiny_face_detector::check_input_size(opt.detector_size);
-    }
+        : opt_(validated(opt)), det_(tiny_face_detector::load(opt.models_dir)),
+          lm_(face_landmark68::load(opt.tiny_landmarks, opt.models_dir)) {}
 
     const FaceOptions& options() const { return opt_; }
     const tiny_face_detector& detector() const { return det_; }
@@ -79,6 +95,11 @@ public:
     }
 
 private:
+    // Checks the options before the (slow) model loading.
+    static const FaceOptions& validated(const FaceOptions& o) {
+        o.validate();
+        return o;
+    }
     TinyFaceDetectorOptions detector_options() const {
         TinyFaceDetectorOptions o;
         o.input_size = opt_.detector_size;

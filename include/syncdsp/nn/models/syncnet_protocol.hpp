@@ -21,6 +21,8 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <sstream>
+#include <string>
 #include <vector>
 
 #include "syncdsp/core/error.hpp"
@@ -128,10 +130,28 @@ enum class frame_order { bgr, rgb };
 
 /// Options of syncnet_evaluate.
 struct SyncnetProtocolOptions {
-    std::size_t vshift = 15;
+    std::size_t vshift = 15;     ///< offsets searched: -vshift..vshift frames
     std::size_t batch = 20;      ///< windows per forward pass (memory: 60 MB of lip input per 20)
-    unsigned threads = 1;
+    unsigned threads = 1;        ///< 0 = all cores
     double fps = 25.0;           ///< only used for offset_ms; the protocol itself assumes 25 fps
+
+    /// syncnet_python's SyncNetInstance.evaluate: vshift 15 at 25 fps (batch and threads change
+    /// only the speed).
+    static SyncnetProtocolOptions syncnet_python() { return {}; }
+
+    void validate() const {
+        SYNCDSP_REQUIRE(vshift <= 1000, "syncnet_protocol", "vshift ", vshift, " must be <= 1000 frames");
+        SYNCDSP_REQUIRE(batch >= 1 && batch <= 10000, "syncnet_protocol", "batch ", batch, " must be in 1..10000");
+        SYNCDSP_REQUIRE(threads <= 256, "syncnet_protocol", "threads must be <= 256, got ", threads);
+        SYNCDSP_REQUIRE(std::isfinite(fps) && fps > 0 && fps <= 1000, "syncnet_protocol", "fps ", fps,
+                        " must be in (0, 1000]");
+    }
+    std::string to_string() const {
+        std::ostringstream s;
+        s << "SyncnetProtocolOptions{vshift=" << vshift << ", batch=" << batch << ", threads=" << threads
+          << ", fps=" << fps << "}";
+        return s.str();
+    }
 };
 
 /// Per-window embeddings of a clip.
@@ -153,7 +173,7 @@ inline syncnet_embeddings syncnet_embed(const syncnet& net, const tensor<std::ui
                     " frames, have ", fs[0]);
     SYNCDSP_REQUIRE(mfcc.shape()[0] >= 4 * (windows - 1) + 20, "syncnet_protocol", windows, " windows need ",
                     4 * (windows - 1) + 20, " MFCC frames, have ", mfcc.shape()[0]);
-    SYNCDSP_REQUIRE(o.batch >= 1, "syncnet_protocol", "batch must be >= 1");
+    o.validate();
     const std::size_t E = net.config().embedding;
     syncnet_embeddings out;
     out.video = tensor<float, 2>::from_shape({windows, E});
@@ -190,6 +210,7 @@ inline syncnet_embeddings syncnet_embed(const syncnet& net, const tensor<std::ui
 inline syncnet_result syncnet_evaluate(const syncnet& net, const tensor<std::uint8_t, 4>& frames, frame_order order,
                                        const tensor<float, 2>& mfcc, std::size_t audio_samples,
                                        const SyncnetProtocolOptions& o = {}) {
+    o.validate();
     const std::size_t windows = syncnet_window_count(frames.shape()[0], audio_samples);
     const auto e = syncnet_embed(net, frames, order, mfcc, windows, o);
     return syncnet_offset(e.video, e.audio, o.vshift, o.fps);

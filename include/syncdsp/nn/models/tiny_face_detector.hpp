@@ -24,6 +24,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -35,10 +36,32 @@
 
 namespace syncdsp::nn {
 
+/// Throws invalid_argument unless `input_size` is a detector input size (a multiple of 32).
+inline void require_detector_input_size(std::size_t input_size) {
+    SYNCDSP_REQUIRE(input_size >= 32 && input_size <= 2048 && input_size % 32 == 0, "tiny_face_detector",
+                    "input_size must be a multiple of 32 in 32..2048 (416 or 224 are usual), got ", input_size);
+}
+
 struct TinyFaceDetectorOptions {
     std::size_t input_size = 416;   ///< multiple of 32 (face-api default 416; 224 is faster, misses small faces)
     double score_threshold = 0.5;   ///< face-api's default
     double iou_threshold = 0.4;     ///< NMS (face-api's constant)
+
+    /// face-api's `new TinyFaceDetectorOptions()`: inputSize 416, scoreThreshold 0.5 (NMS IoU 0.4).
+    static TinyFaceDetectorOptions faceapi() { return {}; }
+
+    void validate() const {
+        require_detector_input_size(input_size);
+        SYNCDSP_REQUIRE(score_threshold >= 0 && score_threshold < 1 && iou_threshold >= 0 && iou_threshold <= 1,
+                        "tiny_face_detector", "score_threshold must be in [0, 1) and iou_threshold in [0, 1], got ",
+                        score_threshold, " and ", iou_threshold);
+    }
+    std::string to_string() const {
+        std::ostringstream s;
+        s << "TinyFaceDetectorOptions{input_size=" << input_size << ", score_threshold=" << score_threshold
+          << ", iou_threshold=" << iou_threshold << "}";
+        return s.str();
+    }
 };
 
 struct face_detection {
@@ -79,10 +102,7 @@ public:
         return s;
     }
 
-    static void check_input_size(std::size_t input_size) {
-        SYNCDSP_REQUIRE(input_size >= 32 && input_size <= 2048 && input_size % 32 == 0, "tiny_face_detector",
-                        "input_size must be a multiple of 32 in 32..2048 (416 or 224 are usual), got ", input_size);
-    }
+    static void check_input_size(std::size_t input_size) { require_detector_input_size(input_size); }
 
     /// The network input face-api builds (inputSize^2 x 3, values 0..255, before mean/255).
     static nhwc_map make_input(const rgb8_view& img, std::size_t input_size) {
@@ -153,10 +173,7 @@ public:
         SYNCDSP_REQUIRE(raw.c == 25 && raw.h == raw.w && raw.h > 0, "tiny_face_detector", "raw output must be S x S x 25, got ",
                         raw.h, "x", raw.w, "x", raw.c);
         SYNCDSP_REQUIRE(width > 0 && height > 0, "tiny_face_detector", "empty image size ", width, "x", height);
-        SYNCDSP_REQUIRE(opt.score_threshold >= 0 && opt.score_threshold < 1 && opt.iou_threshold >= 0 &&
-                            opt.iou_threshold <= 1,
-                        "tiny_face_detector", "score_threshold must be in [0, 1) and iou_threshold in [0, 1], got ",
-                        opt.score_threshold, " and ", opt.iou_threshold);
+        opt.validate();
         const double in = double(opt.input_size);
         const double scale = in / double(std::max(width, height));
         const double rw = std::floor(double(width) * scale + 0.5), rh = std::floor(double(height) * scale + 0.5);
