@@ -172,7 +172,7 @@ int run(const std::vector<std::string>& args) {
     std::vector<frame_result> results;
     auto whole_frame = [&](const nn::rgb8_view& v, frame_result& r) {
         nn::face f;
-        f.box = nn::face_box{0, 0, double(v.width), double(v.height)};
+        f.box = syncdsp::box{0, 0, double(v.width), double(v.height)};
         f.score = 1;
         f.landmarks = fa.landmarks(v, f.box);
         r.faces.push_back(f);

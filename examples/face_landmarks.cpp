@@ -87,7 +87,7 @@ int main(int argc, char** argv) {
         const auto faces = fa.detect_faces(img);
         std::printf("%s (%zux%zu): %zu face(s) at input 416, threshold 0.5\n", input.c_str(), img.width, img.height,
                     faces.size());
-        nn::face_box box{0, 0, double(img.width), double(img.height)};
+        syncdsp::box box{0, 0, double(img.width), double(img.height)};
         if (faces.empty()) {
             std::printf("no face found: using the whole frame as the face box (a face-crop video)\n");
         } else {

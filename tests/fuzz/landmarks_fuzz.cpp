@@ -11,7 +11,7 @@
 #include "syncdsp/vision/mouth.hpp"
 
 namespace {
-void check(const syncdsp::io::landmark_track& t) {
+void check(const syncdsp::io::landmark_file& t) {
     for (float v : t.points)
         if (!std::isfinite(v)) std::abort();
     if (t.frame.size() != t.rows()) std::abort();

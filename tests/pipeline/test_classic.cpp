@@ -215,7 +215,7 @@ TEST_CASE("bad input: no audio, no video, silent audio, frozen video, uncropped 
     no_faces.faces = pl::face_mode::off;
     CHECK_THROWS_WITH_AS(pl::estimate_offset(wide, no_faces), doctest::Contains("--roi"), syncdsp::invalid_argument);
     pl::ClassicOptions box;
-    box.mouth_box = syncdsp::vision::rect{150, 80, 20, 20};  // outside the 160x90 frame
+    box.mouth_box = syncdsp::rect{150, 80, 20, 20};  // outside the 160x90 frame
     CHECK_THROWS_WITH_AS(pl::estimate_offset(wide, box), doctest::Contains("outside"), syncdsp::invalid_argument);
     const auto tiny = ffmpeg_make("two_frames.mkv",
         "-f lavfi -i testsrc=size=64x64:rate=25:duration=0.08 -f lavfi -i sine=duration=1 -c:v ffv1 -c:a pcm_s16le");

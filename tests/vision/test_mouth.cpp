@@ -157,7 +157,7 @@ TEST_CASE("landmark CSV: header optional, errors with line numbers, warnings out
 
 TEST_CASE("landmark JSON and OpenFace CSV") {
     const auto f = face(4, 100, 80);
-    io::landmark_track t = io::parse_landmarks_csv(csv_row(0, f) + csv_row(1, f), "a.csv");
+    io::landmark_file t = io::parse_landmarks_csv(csv_row(0, f) + csv_row(1, f), "a.csv");
     const auto js = io::format_landmarks_json(t);
     const auto back = io::parse_landmarks_json(js, "a.json");
     CHECK(back.rows() == 2);
@@ -316,4 +316,34 @@ TEST_CASE("landmark read options: validate and to_string") {
     o.frame_width = 640;  // the height is missing
     CHECK_THROWS_WITH_AS(o.validate(), doctest::Contains("frame_width and frame_height"), syncdsp::invalid_argument);
     CHECK_THROWS_AS(io::parse_landmarks_csv("0,1,2", "<t>", o), syncdsp::invalid_argument);
+}
+
+TEST_CASE("mouth geometry of a landmark track: per-frame boxes held across gaps, MAR NaN in gaps") {
+    // Frames 1, 2 and 5 of 7 have landmarks; the boxes are mouth_rois of those three rows, frame 0
+    // takes frame 1's, frames 3 (nearer 2) and 4 (nearer 5) the nearest, frame 6 frame 5's.
+    landmark_rows rows;
+    rows.frame = {1, 2, 5};
+    rows.points = tensor<float, 3>::from_shape({3, 68, 2});
+    for (std::size_t r = 0; r < 3; ++r) {
+        const auto g = face(4, 100 + 10 * double(r), 80);
+        std::copy(g.begin(), g.end(), rows.points.data() + r * 136);
+    }
+    const auto t = landmark_track::from_rows(rows, 7);
+    MouthRoiOptions o;
+    o.smooth = 1;
+    const auto sparse = mouth_rois(rows.points, 640, 480, o);
+    const auto boxes = mouth_rois(t, 640, 480, o);
+    REQUIRE(boxes.size() == 7);
+    CHECK(boxes == std::vector<rect>{sparse[0], sparse[0], sparse[1], sparse[1], sparse[2], sparse[2], sparse[2]});
+    CHECK(boxes == regions_for_frames(rows.frame, sparse, 7));
+
+    const auto mar = mouth_aspect_ratio(t, mar_kind::outer);
+    REQUIRE(mar.size() == 7);
+    CHECK(std::isnan(mar[0]));
+    CHECK(mar[1] == doctest::Approx(7.0 / 9.0));
+    CHECK(std::isnan(mar[4]));
+    CHECK(mar[5] == doctest::Approx(7.0 / 9.0));
+
+    CHECK_THROWS_WITH_AS(mouth_rois(landmark_track::from_rows(rows, 1), 640, 480, o),
+                         doctest::Contains("none of the 1 frames has landmarks"), syncdsp::invalid_argument);
 }

@@ -1,6 +1,6 @@
 // syncdsp/io/landmarks.hpp - facial landmark files: plain CSV, JSON and OpenFace 2 CSV.
 //
-// A landmark track is one row per video frame that has a face: the frame index and P points
+// A landmark file is one row per video frame that has a face: the frame index and P points
 // (x, y) in pixels, P = 68 (iBUG / dlib order) or 20 (the mouth points 48..67 only).
 //
 // Formats
@@ -17,7 +17,7 @@
 //  * errors (parse_error, with file name and line): a row with the wrong number of values, a
 //    value that is not a number, NaN or infinite coordinates, a point count other than 68 or 20
 //    (unless options.any_point_count), frame indices negative or not strictly increasing.
-//  * warnings (collected in landmark_track::warnings, never fatal): points outside the frame,
+//  * warnings (collected in landmark_file::warnings, never fatal): points outside the frame,
 //    when options.frame_width/height are given (alignment often puts the chin slightly outside),
 //    and skipped OpenFace rows.
 #pragma once
@@ -35,19 +35,17 @@
 #include <nlohmann/json.hpp>
 
 #include "syncdsp/core/error.hpp"
+#include "syncdsp/core/geometry.hpp"
 #include "syncdsp/core/tensor.hpp"
 #include "syncdsp/io/file.hpp"
 
 namespace syncdsp::io {
 
-/// Landmarks of a video: frame index per row and a (rows, points, 2) array of (x, y) pixels.
-struct landmark_track {
-    std::vector<std::int64_t> frame;
-    tensor<float, 3> points = tensor<float, 3>::from_shape({0, 0, 2});
+/// What a landmark file holds: its rows (frame index per row and a (rows, points, 2) array of
+/// (x, y) pixels; landmark_track::from_rows spreads them over a video's frames) and what the
+/// reader noticed.
+struct landmark_file : landmark_rows {
     std::vector<std::string> warnings;  ///< non-fatal findings (see the header comment)
-
-    std::size_t rows() const { return points.shape()[0]; }
-    std::size_t point_count() const { return points.shape()[1]; }
 };
 
 struct LandmarkReadOptions {
@@ -132,13 +130,13 @@ inline std::vector<std::string_view> lines(std::string_view text) {
 }
 
 /// Checks counts, finiteness, frame order and the frame bounds; builds the tensor.
-inline landmark_track finish(std::vector<std::int64_t> frames, const std::vector<double>& xy, std::size_t P,
+inline landmark_file finish(std::vector<std::int64_t> frames, const std::vector<double>& xy, std::size_t P,
                              const std::vector<std::size_t>& line_of, const std::string& name,
                              const LandmarkReadOptions& opt) {
     if (!opt.any_point_count && P != 68 && P != 20)
         fail(name, line_of.empty() ? 1 : line_of[0],
              "rows have " + std::to_string(P) + " points; expected 68 (iBUG) or 20 (mouth only)");
-    landmark_track t;
+    landmark_file t;
     t.points = tensor<float, 3>::from_shape({frames.size(), P, 2});
     std::size_t outside = 0;
     for (std::size_t r = 0; r < frames.size(); ++r) {
@@ -174,7 +172,7 @@ inline landmark_track finish(std::vector<std::int64_t> frames, const std::vector
 }  // namespace landmarks_impl
 
 /// Parses the plain CSV format (`frame,x0,y0,...`). `name` appears in error messages.
-inline landmark_track parse_landmarks_csv(std::string_view text, const std::string& name = "<csv>",
+inline landmark_file parse_landmarks_csv(std::string_view text, const std::string& name = "<csv>",
                                           const LandmarkReadOptions& opt = {}) {
     using namespace landmarks_impl;
     opt.validate();
@@ -217,7 +215,7 @@ inline landmark_track parse_landmarks_csv(std::string_view text, const std::stri
 }
 
 /// Parses OpenFace 2 CSV output (see the header comment).
-inline landmark_track parse_landmarks_openface(std::string_view text, const std::string& name = "<openface>",
+inline landmark_file parse_landmarks_openface(std::string_view text, const std::string& name = "<openface>",
                                                const LandmarkReadOptions& opt = {}) {
     using namespace landmarks_impl;
     opt.validate();
@@ -275,7 +273,7 @@ inline landmark_track parse_landmarks_openface(std::string_view text, const std:
 }
 
 /// Parses the JSON format.
-inline landmark_track parse_landmarks_json(std::string_view text, const std::string& name = "<json>",
+inline landmark_file parse_landmarks_json(std::string_view text, const std::string& name = "<json>",
                                            const LandmarkReadOptions& opt = {}) {
     using namespace landmarks_impl;
     opt.validate();
@@ -324,7 +322,7 @@ inline landmark_track parse_landmarks_json(std::string_view text, const std::str
 
 /// Reads a landmark file, choosing the format from the content: JSON if it starts with '{' or
 /// '[', OpenFace if the header has an `x_0` column, plain CSV otherwise.
-inline landmark_track read_landmarks(const std::string& path, const LandmarkReadOptions& opt = {}) {
+inline landmark_file read_landmarks(const std::string& path, const LandmarkReadOptions& opt = {}) {
     opt.validate();
     const auto bytes = read_file(path);
     const std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
@@ -338,14 +336,14 @@ inline landmark_track read_landmarks(const std::string& path, const LandmarkRead
 }
 
 namespace landmarks_impl {
-inline void require_track(const landmark_track& t, const char* where) {
+inline void require_track(const landmark_rows& t, const char* where) {
     SYNCDSP_REQUIRE(t.points.dimension() == 3 && t.points.shape()[2] == 2, where, "points must be (rows, P, 2)");
     SYNCDSP_REQUIRE(t.frame.size() == t.rows(), where, "frame count ", t.frame.size(), " != rows ", t.rows());
 }
 }  // namespace landmarks_impl
 
 /// The plain CSV text (header included), coordinates with 9 significant digits (float-exact).
-inline std::string format_landmarks_csv(const landmark_track& t) {
+inline std::string format_landmarks_csv(const landmark_rows& t) {
     landmarks_impl::require_track(t, "write_landmarks");
     std::ostringstream out;
     out.precision(9);
@@ -361,7 +359,7 @@ inline std::string format_landmarks_csv(const landmark_track& t) {
 }
 
 /// The JSON text.
-inline std::string format_landmarks_json(const landmark_track& t) {
+inline std::string format_landmarks_json(const landmark_rows& t) {
     landmarks_impl::require_track(t, "write_landmarks");
     nlohmann::json js;
     js["points"] = t.point_count();
@@ -374,11 +372,11 @@ inline std::string format_landmarks_json(const landmark_track& t) {
     return js.dump();
 }
 
-inline void write_landmarks_csv(const std::string& path, const landmark_track& t) {
+inline void write_landmarks_csv(const std::string& path, const landmark_rows& t) {
     const auto s = format_landmarks_csv(t);
     write_file_atomic(path, s.data(), s.size());
 }
-inline void write_landmarks_json(const std::string& path, const landmark_track& t) {
+inline void write_landmarks_json(const std::string& path, const landmark_rows& t) {
     const auto s = format_landmarks_json(t);
     write_file_atomic(path, s.data(), s.size());
 }

@@ -89,25 +89,6 @@ inline void flow_region_features(const image<float>& flow, rect region, const Li
     for (std::size_t k = 0; k < o.histogram_bins; ++k) out[4 + k] /= n;
 }
 
-/// One region per video frame from regions known at some frames only: frame i gets the region of
-/// the nearest listed frame (the earlier one on ties). `frames` must be increasing.
-inline std::vector<rect> regions_for_frames(const std::vector<std::int64_t>& frames, const std::vector<rect>& regions,
-                                            std::size_t n_frames) {
-    SYNCDSP_REQUIRE(!frames.empty() && frames.size() == regions.size(), "lip_motion",
-                    "need one region per listed frame (", frames.size(), " frames, ", regions.size(), " regions)");
-    std::vector<rect> out(n_frames);
-    std::size_t j = 0;
-    for (std::size_t i = 0; i < n_frames; ++i) {
-        while (j + 1 < frames.size() && frames[j + 1] <= std::int64_t(i)) ++j;
-        std::size_t best = j;
-        if (j + 1 < frames.size() && frames[j] < std::int64_t(i) &&
-            frames[j + 1] - std::int64_t(i) < std::int64_t(i) - frames[j])
-            best = j + 1;
-        out[i] = regions[best];
-    }
-    return out;
-}
-
 /// Lip-motion features of a gray video (N, H, W, 1) with one region for every frame or one per
 /// frame (regions may differ in size: each crop is resized to o.motion.box_size). Returns
 /// (N, feature_count()); row 0 is NaN.

@@ -44,7 +44,7 @@ struct FaceOptions {
 };
 
 struct face {
-    face_box box;          ///< detector box, pixels of the input image
+    syncdsp::box box;          ///< detector box, pixels of the input image
     double score = 0;      ///< detector score
     landmarks68 landmarks; ///< 68 points in pixels of the input image
 };
@@ -65,7 +65,7 @@ public:
     }
 
     /// Landmarks for a given box (e.g. from a previous frame or another detector).
-    landmarks68 landmarks(const rgb8_view& img, const face_box& box) const { return lm_.detect(img, box); }
+    landmarks68 landmarks(const rgb8_view& img, const syncdsp::box& box) const { return lm_.detect(img, box); }
 
     /// Boxes and landmarks of every face above the threshold, highest score first. Boxes with no
     /// pixel inside the image are dropped (face-api drops them too).
@@ -85,13 +85,12 @@ public:
     template <class View>
     std::vector<face> detect_faces(const View& v) const { return detect_faces(as_rgb8(v)); }
     template <class View>
-    landmarks68 landmarks(const View& v, const face_box& box) const { return landmarks(as_rgb8(v), box); }
+    landmarks68 landmarks(const View& v, const syncdsp::box& box) const { return landmarks(as_rgb8(v), box); }
 
     /// True when clipping the box to the image and flooring (as the landmark crop does) leaves pixels.
-    static bool box_has_pixels(const face_box& b, std::size_t w, std::size_t h) {
-        const double cx = std::max(b.x, 0.0), cy = std::max(b.y, 0.0);
-        const double cw = std::min(b.right() - cx, double(w) - cx), ch = std::min(b.bottom() - cy, double(h) - cy);
-        return std::isfinite(cw) && std::isfinite(ch) && std::floor(cw) >= 1 && std::floor(ch) >= 1;
+    static bool box_has_pixels(const box& b, std::size_t w, std::size_t h) {
+        const box c = clip_to_image(b, w, h);
+        return std::isfinite(c.width) && std::isfinite(c.height) && std::floor(c.width) >= 1 && std::floor(c.height) >= 1;
     }
 
 private:

@@ -65,9 +65,9 @@ struct TinyFaceDetectorOptions {
 };
 
 struct face_detection {
-    face_box box;       ///< pixels of the input image (not clipped to it)
+    syncdsp::box box;       ///< pixels of the input image (not clipped to it)
     double score = 0;   ///< sigmoid(objectness)
-    face_box relative;  ///< the same box relative to the image size (0..1)
+    syncdsp::box relative;  ///< the same box relative to the image size (0..1)
 };
 
 class tiny_face_detector {
@@ -196,30 +196,30 @@ public:
                     d.score = score;
                     // BoundingBox(x, y, x + w, y + h): face-api keeps right/bottom, width = right - x.
                     const double x = ctx - bw / 2, y = cty - bh / 2;
-                    d.relative = face_box{x, y, (x + bw) - x, (y + bh) - y};
+                    d.relative = box{x, y, (x + bw) - x, (y + bh) - y};
                     cand.push_back(d);
                 }
         // face-api nonMaxSuppression: stable ascending sort, pop from the back.
         std::vector<std::size_t> order(cand.size());
         for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
         std::stable_sort(order.begin(), order.end(), [&](std::size_t i, std::size_t j) { return cand[i].score < cand[j].score; });
-        auto scaled = [&](const face_box& r) {
-            return face_box{r.x * in, r.y * in, r.width * in, r.height * in};  // Box.rescale(inputSize)
+        auto scaled = [&](const box& r) {
+            return box{r.x * in, r.y * in, r.width * in, r.height * in};  // Box.rescale(inputSize)
         };
         std::vector<face_detection> out;
         while (!order.empty()) {
             const std::size_t cur = order.back();
             order.pop_back();
             out.push_back(cand[cur]);
-            const face_box cb = scaled(cand[cur].relative);
+            const box cb = scaled(cand[cur].relative);
             std::vector<std::size_t> keep;
             for (std::size_t idx : order)
                 if (iou(cb, scaled(cand[idx].relative)) <= opt.iou_threshold) keep.push_back(idx);
             order.swap(keep);
         }
         for (auto& d : out) {
-            const face_box& r = d.relative;
-            d.box = face_box{r.x * double(width), r.y * double(height), r.width * double(width), r.height * double(height)};
+            const box& r = d.relative;
+            d.box = box{r.x * double(width), r.y * double(height), r.width * double(width), r.height * double(height)};
         }
         return out;
     }
