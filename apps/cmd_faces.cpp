@@ -153,7 +153,7 @@ int run(const std::vector<std::string>& args) {
         const bool js = out.size() > 5 && out.substr(out.size() - 5) == ".json";
         if (!csv && !js) throw cli::usage_error("-o must name a .csv or .json file, got '" + out + "'");
     }
-    nn::face_options fo;
+    nn::FaceOptions fo;
     fo.detector_size = positive_int(a, "--detector-size", 416, 2048);
     if (fo.detector_size % 32 != 0) throw cli::usage_error("--detector-size must be a multiple of 32 (416 or 224)");
     fo.min_score = a.number_or("--min-score", 0.5);
@@ -172,7 +172,7 @@ int run(const std::vector<std::string>& args) {
     std::vector<frame_result> results;
     auto whole_frame = [&](const nn::rgb8_view& v, frame_result& r) {
         nn::face f;
-        f.box = nn::face_box{0, 0, double(v.width), double(v.height)};
+        f.box = syncdsp::box{0, 0, double(v.width), double(v.height)};
         f.score = 1;
         f.landmarks = fa.landmarks(v, f.box);
         r.faces.push_back(f);
@@ -203,7 +203,7 @@ int run(const std::vector<std::string>& args) {
         } catch (const syncdsp::error&) {
         }
         const double fps = info.fps > 0 ? info.fps : 25.0;
-        io::video_decode_options vo;
+        io::VideoDecodeOptions vo;
         vo.format = io::pixel_format::rgb;
         vo.max_frames = max_frames;
         // Segments [k*every, (k+1)*every) are independent (face_tracker re-detects at each

@@ -70,7 +70,7 @@ int run(const std::vector<std::string>& args) {
     if (a.positional().size() != 2) throw cli::usage_error("expected two images A and B");
     const std::string out = a.value_or("-o", a.value_or("--output", ""));
     if (out.empty()) throw cli::usage_error("missing -o FLOW.npy");
-    vision::farneback_options o;
+    vision::FarnebackOptions o;
     o.pyr_scale = a.number_or("--pyr-scale", 0.5);
     if (!(o.pyr_scale > 0 && o.pyr_scale < 1)) throw cli::usage_error("--pyr-scale must be in (0, 1)");
     o.levels = integer_option(a, "--levels", 3, 0, 64);

@@ -1,5 +1,6 @@
 // apps/cmd_lipmotion.cpp - `syncdsp lipmotion VIDEO (--roi x,y,w,h | --landmarks FILE) -o F.npy`:
 // per-frame lip-motion features from Farneback flow in the mouth region.
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 #include <sstream>
@@ -52,7 +53,7 @@ options:
 exit status: 0 = written, 1 = error, 2 = usage error.
 )";
 
-syncdsp::vision::rect parse_roi(const std::string& s) {
+syncdsp::rect parse_roi(const std::string& s) {
     long v[4];
     std::istringstream in(s);
     char c = 0;
@@ -79,7 +80,7 @@ int run(const std::vector<std::string>& args) {
     const auto roi_text = a.value("--roi");
     const auto lm_path = a.value("--landmarks");
     if (bool(roi_text) == bool(lm_path)) throw cli::usage_error("give exactly one of --roi and --landmarks");
-    vision::lip_motion_options o;
+    vision::LipMotionOptions o;
     o.motion.flow.gaussian = a.flag("--gaussian");
     const double bins = a.number_or("--bins", 4), threads = a.number_or("--threads", 1);
     const double box = a.number_or("--box", double(o.motion.box_size));
@@ -91,24 +92,22 @@ int run(const std::vector<std::string>& args) {
     o.histogram_max = a.number_or("--hist-max", 4.0);
     if (!(o.histogram_max > 0)) throw cli::usage_error("--hist-max must be > 0");
     o.motion.threads = unsigned(threads);
-    vision::mouth_roi_options ro;
+    vision::MouthRoiOptions ro;
     ro.margin = a.number_or("--margin", 0.25);
     const double smooth = a.number_or("--smooth", 5);
     if (!(ro.margin >= 0 && ro.margin <= 10)) throw cli::usage_error("--margin must be in [0, 10]");
     if (smooth != std::floor(smooth) || smooth < 1 || smooth > 1000) throw cli::usage_error("--smooth must be an integer in 1..1000");
     ro.smooth = std::size_t(smooth);
-    std::optional<vision::rect> fixed;
+    std::optional<rect> fixed;
     if (roi_text) fixed = parse_roi(*roi_text);
 
     // Read the landmarks before the (slow) decode, so a bad file fails fast.
-    io::landmark_track track;
-    if (lm_path) track = io::read_landmarks(*lm_path);
+    io::landmark_file file;
+    if (lm_path) file = io::read_landmarks(*lm_path);
 
-    io::video_decode_options vo;
-    vo.format = io::pixel_format::gray;
-    const auto video = io::decode_video(a.positional()[0], vo);
+    const auto video = io::decode_video(a.positional()[0], io::VideoDecodeOptions::gray());
     const long W = long(video.width()), H = long(video.height());
-    std::vector<vision::rect> regions;
+    std::vector<rect> regions;
     if (fixed) {
         const auto& r = *fixed;
         if (r.x < 0 || r.y < 0 || r.x + r.width > W || r.y + r.height > H)
@@ -116,16 +115,18 @@ int run(const std::vector<std::string>& args) {
                                            " is not inside the ", W, "x", H, " video");
         regions.assign(video.count(), r);
     } else {
-        for (std::size_t i = 0; i < track.rows(); ++i)
-            for (std::size_t p = 0; p < track.point_count(); ++p) {
-                const float x = track.points(i, p, 0), y = track.points(i, p, 1);
+        for (std::size_t i = 0; i < file.rows(); ++i)
+            for (std::size_t p = 0; p < file.point_count(); ++p) {
+                const float x = file.points(i, p, 0), y = file.points(i, p, 1);
                 if (x < -0.5f * float(W) || y < -0.5f * float(H) || x > 1.5f * float(W) || y > 1.5f * float(H))
-                    detail::throw_invalid_argument("lipmotion", "landmark ", p, " of frame ", track.frame[i], " (", x,
+                    detail::throw_invalid_argument("lipmotion", "landmark ", p, " of frame ", file.frame[i], " (", x,
                                                    ", ", y, ") is far outside the ", W, "x", H,
                                                    " video: wrong landmark file for this video?");
             }
-        const auto rois = vision::mouth_rois(track.points, W, H, ro);
-        regions = vision::regions_for_frames(track.frame, rois, video.count());
+        // Every row counts (also rows past the last decoded frame: they steady the box size).
+        const std::size_t n = std::max(video.count(), std::size_t(file.frame.back()) + 1);
+        regions = vision::mouth_rois(landmark_track::from_rows(file, n), W, H, ro);
+        regions.resize(video.count());
     }
     const auto feats = vision::lip_motion_features(video.frames, regions, o);
     tensor<float, 2> f32 = xt::cast<float>(feats);

@@ -38,7 +38,7 @@ inline double parse_positive_duration_ms(const std::string& option, const std::s
 }
 
 /// "x,y,w,h" in pixels.
-inline vision::rect parse_box(const std::string& option, const std::string& text) {
+inline rect parse_box(const std::string& option, const std::string& text) {
     std::vector<long> v;
     std::size_t pos = 0;
     while (pos <= text.size()) {

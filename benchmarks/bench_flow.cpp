@@ -87,7 +87,7 @@ void set_label(benchmark::State& st, const pair_images& p, bool gauss, int threa
 
 void BM_syncdsp_farneback(benchmark::State& st) {
     const auto& p = inputs(int(st.range(0)));
-    farneback_options o;
+    FarnebackOptions o;
     o.gaussian = st.range(1) != 0;
     o.threads = unsigned(st.range(2));
     farneback_engine eng(o);
@@ -103,7 +103,7 @@ void BM_syncdsp_farneback(benchmark::State& st) {
 /// pair's second frame and the engine reuses its expansions (syncdsp only; no OpenCV equivalent).
 void BM_syncdsp_farneback_stream(benchmark::State& st) {
     const auto& p = inputs(int(st.range(0)));
-    farneback_options o;
+    FarnebackOptions o;
     o.gaussian = st.range(1) != 0;
     o.threads = unsigned(st.range(2));
     farneback_engine eng(o);

@@ -90,7 +90,7 @@ void BM_syncnet_protocol_clip(benchmark::State& st) {
     for (auto& v : frames) v = std::uint8_t(rng() & 0xff);
     tensor<float, 2> mfcc = tensor<float, 2>::from_shape({999, 13});
     for (auto& v : mfcc) v = float(int(rng() % 41) - 20);
-    nn::syncnet_protocol_options o;
+    nn::SyncnetProtocolOptions o;
     o.threads = unsigned(st.range(0));
     for (auto _ : st) {
         const auto r = nn::syncnet_evaluate(net, frames, nn::frame_order::bgr, mfcc, kFrames * 640, o);

@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
         if (is_image(input)) {
             frame = io::load_image(input, 3);
         } else {
-            io::video_decode_options vo;
+            io::VideoDecodeOptions vo;
             vo.format = io::pixel_format::rgb;
             vo.max_frames = index + 1;
             const auto v = io::decode_video(input, vo);
@@ -87,7 +87,7 @@ int main(int argc, char** argv) {
         const auto faces = fa.detect_faces(img);
         std::printf("%s (%zux%zu): %zu face(s) at input 416, threshold 0.5\n", input.c_str(), img.width, img.height,
                     faces.size());
-        nn::face_box box{0, 0, double(img.width), double(img.height)};
+        syncdsp::box box{0, 0, double(img.width), double(img.height)};
         if (faces.empty()) {
             std::printf("no face found: using the whole frame as the face box (a face-crop video)\n");
         } else {
@@ -101,7 +101,7 @@ int main(int argc, char** argv) {
                     lm.points[66].x, lm.points[66].y);
 
         const auto tiny = nn::face_landmark68::load(true);
-        nn::tiny_face_detector_options o224;
+        nn::TinyFaceDetectorOptions o224;
         o224.input_size = 224;
         volatile double sink = 0;
         const timing d416 = median_ms(repeats, [&] { sink = sink + double(fa.detector().detect(img, {}).size()); });

@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
         std::string path = argc > 1 ? argv[1] : "landmarks.csv";
         if (argc < 2) {
             const std::size_t frames = 50;
-            io::landmark_track t;
+            landmark_rows t;
             t.points = tensor<float, 3>::from_shape({frames, 68, 2});
             const double pi = 3.14159265358979;
             for (std::size_t f = 0; f < frames; ++f) {
@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
             io::write_landmarks_csv(path, t);
             std::printf("wrote %s (%zu frames)\n", path.c_str(), frames);
         }
-        io::landmark_read_options opt;
+        io::LandmarkReadOptions opt;
         opt.frame_width = 224;
         opt.frame_height = 224;
         const auto track = io::read_landmarks(path, opt);

@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
             a = to_gray(view_of(io::load_image(argv[1], 3)));
             b = to_gray(view_of(io::load_image(argv[2], 3)));
         }
-        farneback_options opt = farneback_options::opencv();  // (0.5, 3, 15, 3, 5, 1.2, box)
+        FarnebackOptions opt = FarnebackOptions::opencv();  // (0.5, 3, 15, 3, 5, 1.2, box)
         const image<float> flow = farneback_flow(a, b, opt);
         io::write_npy("flow.npy", flow.data(), {flow.height(), flow.width(), std::size_t(2)});
 

@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
         std::printf("SyncNet with %zu-d embeddings from %s\n", net.config().embedding, weights.c_str());
 
         // 2. Inputs: BGR frames as decoded, and python_speech_features MFCCs of the int16 audio.
-        io::video_decode_options vo;
+        io::VideoDecodeOptions vo;
         vo.format = io::pixel_format::bgr;
         vo.max_frames = max_frames;
         const auto frames = io::decode_video(video, vo);

@@ -47,7 +47,7 @@ double max_abs_diff(const float* a, const json& b, std::size_t n) {
     return m;
 }
 
-nn::face_box box_of(const json& b) { return {b[0].get<double>(), b[1].get<double>(), b[2].get<double>(), b[3].get<double>()}; }
+syncdsp::box box_of(const json& b) { return {b[0].get<double>(), b[1].get<double>(), b[2].get<double>(), b[3].get<double>()}; }
 
 struct point_err {
     double mean = 0, max = 0;
@@ -86,7 +86,7 @@ TEST_CASE("faces: detector, landmarks and the whole pipeline match face-api on r
             continue;
         }
         const std::size_t index = fr["index"].get<std::size_t>();
-        io::video_decode_options vo;
+        io::VideoDecodeOptions vo;
         vo.format = io::pixel_format::rgb;
         vo.max_frames = index + 1;
         const auto video = io::decode_video(path, vo);
@@ -103,7 +103,7 @@ TEST_CASE("faces: detector, landmarks and the whole pipeline match face-api on r
 
         for (const char* size : {"416", "224"}) {
             const auto& gd = fr["detector"][size];
-            nn::tiny_face_detector_options o;
+            nn::TinyFaceDetectorOptions o;
             o.input_size = std::size_t(std::stoi(size));
             const auto raw = det.forward(img, o.input_size);
             REQUIRE(raw.size() == gd["raw"].size());
@@ -111,7 +111,7 @@ TEST_CASE("faces: detector, landmarks and the whole pipeline match face-api on r
             const auto faces = nn::tiny_face_detector::decode(raw, W, H, o);
             CHECK(faces.size() == gd["faces"].size());
             for (std::size_t i = 0; i < std::min(faces.size(), gd["faces"].size()); ++i) {
-                min_iou = std::min(min_iou, nn::iou(faces[i].box, box_of(gd["faces"][i]["box"])));
+                min_iou = std::min(min_iou, syncdsp::iou(faces[i].box, box_of(gd["faces"][i]["box"])));
                 max_score = std::max(max_score, std::abs(faces[i].score - gd["faces"][i]["score"].get<double>()));
             }
         }
@@ -129,7 +129,7 @@ TEST_CASE("faces: detector, landmarks and the whole pipeline match face-api on r
             const std::string wk = std::string(kind) + "_whole_frame";
             if (fr["landmarks"].contains(wk)) {
                 const auto& whole = fr["landmarks"][wk];
-                const auto lm = net.detect(img, nn::face_box{0, 0, double(W), double(H)});
+                const auto lm = net.detect(img, syncdsp::box{0, 0, double(W), double(H)});
                 raw_lm = std::max(raw_lm, max_abs_diff(lm.raw.data(), whole["raw136"], 136));
                 const auto e = compare_points(lm, whole["points"]);
                 lm_mean = std::max(lm_mean, e.mean);

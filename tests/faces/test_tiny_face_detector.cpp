@@ -44,10 +44,24 @@ TEST_CASE("tiny_face_detector: raw 13x13x25 output and detection match face-api 
     REQUIRE(faces.size() == want.size());
     for (std::size_t i = 0; i < faces.size(); ++i) {
         const auto b = want[i]["box_xywh_px"];
-        const nn::face_box wb{b[0].get<double>(), b[1].get<double>(), b[2].get<double>(), b[3].get<double>()};
+        const syncdsp::box wb{b[0].get<double>(), b[1].get<double>(), b[2].get<double>(), b[3].get<double>()};
         MESSAGE("face " << i << ": ours (" << faces[i].box.x << ", " << faces[i].box.y << ", " << faces[i].box.width << ", "
-                        << faces[i].box.height << ") score " << faces[i].score << "; IoU with face-api " << nn::iou(faces[i].box, wb));
-        CHECK(nn::iou(faces[i].box, wb) >= 0.99);
+                        << faces[i].box.height << ") score " << faces[i].score << "; IoU with face-api " << syncdsp::iou(faces[i].box, wb));
+        CHECK(syncdsp::iou(faces[i].box, wb) >= 0.99);
         CHECK(std::abs(faces[i].score - want[i]["score"].get<double>()) <= 1e-4);
     }
+}
+
+TEST_CASE("tiny_face_detector: options preset, validate and to_string (no models needed)") {
+    const auto d = nn::TinyFaceDetectorOptions::faceapi();
+    CHECK(d.input_size == 416);
+    CHECK(d.score_threshold == 0.5);
+    CHECK_NOTHROW(d.validate());
+    CHECK(d.to_string() == "TinyFaceDetectorOptions{input_size=416, score_threshold=0.5, iou_threshold=0.4}");
+    auto bad = d;
+    bad.input_size = 400;
+    CHECK_THROWS_WITH_AS(bad.validate(), doctest::Contains("multiple of 32"), syncdsp::invalid_argument);
+    bad = d;
+    bad.score_threshold = 1;
+    CHECK_THROWS_WITH_AS(bad.validate(), doctest::Contains("score_threshold must be in [0, 1)"), syncdsp::invalid_argument);
 }

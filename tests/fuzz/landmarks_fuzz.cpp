@@ -11,12 +11,12 @@
 #include "syncdsp/vision/mouth.hpp"
 
 namespace {
-void check(const syncdsp::io::landmark_track& t) {
+void check(const syncdsp::io::landmark_file& t) {
     for (float v : t.points)
         if (!std::isfinite(v)) std::abort();
     if (t.frame.size() != t.rows()) std::abort();
     const auto again = syncdsp::io::parse_landmarks_csv(syncdsp::io::format_landmarks_csv(t), "again",
-                                                        syncdsp::io::landmark_read_options{true, 0, 0, 20});
+                                                        syncdsp::io::LandmarkReadOptions{true, 0, 0, 20});
     if (again.points.shape() != t.points.shape() || !std::equal(t.points.begin(), t.points.end(), again.points.begin()))
         std::abort();
     try {
@@ -30,7 +30,7 @@ void check(const syncdsp::io::landmark_track& t) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size > (1u << 20)) return 0;
     const std::string_view text(reinterpret_cast<const char*>(data), size);
-    syncdsp::io::landmark_read_options opt;
+    syncdsp::io::LandmarkReadOptions opt;
     opt.frame_width = 640;
     opt.frame_height = 480;
     try { check(syncdsp::io::parse_landmarks_csv(text, "fuzz", opt)); } catch (const syncdsp::error&) {}

@@ -54,7 +54,7 @@ TEST_CASE("decodes audio and video made by ffmpeg's generators") {
     REQUIRE(gray.timestamps_s.size() == 20);
     CHECK(gray.timestamps_s[1] - gray.timestamps_s[0] == doctest::Approx(0.1));
 
-    io::video_decode_options rgb;
+    io::VideoDecodeOptions rgb;
     rgb.format = io::pixel_format::rgb;
     rgb.width = 32;
     rgb.height = 24;
@@ -206,4 +206,20 @@ TEST_CASE("times are on the file's own timeline when it does not start at 0 (MPE
     for (std::size_t i = 0; i < probed.size(); ++i) CHECK(std::fabs(probed[i] - v.timestamps_s[i]) <= 1e-4);
     const auto a = io::decode_audio_timed(ts, info, 16000);
     CHECK(std::fabs(a.start_s - info.audio_start_s) <= 1.0 / 16000);
+}
+
+TEST_CASE("ffmpeg: video decode options, validate and to_string") {
+    const auto g = io::VideoDecodeOptions::gray();
+    CHECK(g.format == io::pixel_format::gray);
+    CHECK_NOTHROW(g.validate());
+    CHECK(g.to_string() == "VideoDecodeOptions{format=gray, size=native, max_frames=all, max_bytes=8589934592}");
+    auto r = io::VideoDecodeOptions::rgb();
+    r.width = 320;
+    r.height = 240;
+    r.max_frames = 10;
+    CHECK(r.to_string() == "VideoDecodeOptions{format=rgb, size=320x240, max_frames=10, max_bytes=8589934592}");
+    r.height = 0;
+    CHECK_THROWS_WITH_AS(r.validate(), doctest::Contains("give both width and height"), syncdsp::invalid_argument);
+    // Checked before ffprobe runs, so the file need not exist.
+    CHECK_THROWS_AS(io::decode_video("/nonexistent.mp4", r), syncdsp::invalid_argument);
 }

@@ -89,7 +89,7 @@ TEST_CASE("SyncNet /8 fixture: both encoders match PyTorch on synthetic inputs")
     CHECK(net.config().lip[0] == 12);
     const auto frames = synthetic_frames(7);
     const auto mfcc = synthetic_mfcc(28);
-    nn::syncnet_protocol_options o;
+    nn::SyncnetProtocolOptions o;
     o.batch = 2;  // 3 windows in batches of 2 and 1: batching must not matter
     const auto e = nn::syncnet_embed(net, frames, nn::frame_order::bgr, mfcc, 3, o);
     CHECK(relative_error(e.video, test::load_nn<2>("syncnet_div8_synth_lip_emb")) <= tol);
@@ -107,7 +107,7 @@ TEST_CASE("SyncNet /8 fixture: protocol on the bundled clip equals the torch sta
     const std::string clip = test::source_dir() + "/data/lrs3_C8zY0oAdQrs_00018/facecrop_224.mp4";
     SYNCDSP_REQUIRE_FILE_OR_SKIP(clip);
     const auto want = read_json(test::golden("nn/syncnet_div8_clip_protocol.json"));
-    io::video_decode_options vo;
+    io::VideoDecodeOptions vo;
     vo.format = io::pixel_format::bgr;
     vo.max_frames = want["frames"].get<std::size_t>();
     io::video_frames v;
@@ -175,11 +175,11 @@ TEST_CASE("full-width SyncNet matches PyTorch (optional: needs gen_nn_syncnet.py
     SYNCDSP_REQUIRE_FILE_OR_SKIP(clip);
     SYNCDSP_REQUIRE_FILE_OR_SKIP(dir + "/syncnet_div1_clip_protocol.json");
     const auto want = read_json(dir + "/syncnet_div1_clip_protocol.json");
-    io::video_decode_options vo;
+    io::VideoDecodeOptions vo;
     vo.format = io::pixel_format::bgr;
     vo.max_frames = want["frames"].get<std::size_t>();
     const auto v = io::decode_video(clip, vo);
-    nn::syncnet_protocol_options po;
+    nn::SyncnetProtocolOptions po;
     po.threads = 2;
     const auto r = nn::syncnet_evaluate(net, v.frames, nn::frame_order::bgr, load("clip_mfcc"),
                                         want["audio_samples_used"].get<std::size_t>(), po);
@@ -219,4 +219,18 @@ TEST_CASE("median filter equals scipy.signal.medfilt with zero padding (closed f
     // kernel 3: [max? no] medians of (0,5,1),(5,1,4),(1,4,2),(4,2,3),(2,3,0)
     const auto m = nn::median_filter_zero_padded(x, 3);
     CHECK(m == std::vector<float>{1, 4, 2, 3, 2});
+}
+
+TEST_CASE("SyncNet protocol options: the syncnet_python preset, validate and to_string") {
+    const auto o = nn::SyncnetProtocolOptions::syncnet_python();
+    CHECK(o.vshift == 15);
+    CHECK(o.fps == 25.0);
+    CHECK_NOTHROW(o.validate());
+    CHECK(o.to_string() == "SyncnetProtocolOptions{vshift=15, batch=20, threads=1, fps=25}");
+    auto bad = o;
+    bad.batch = 0;
+    CHECK_THROWS_WITH_AS(bad.validate(), doctest::Contains("batch 0 must be in 1..10000"), syncdsp::invalid_argument);
+    bad = o;
+    bad.fps = 0;
+    CHECK_THROWS_WITH_AS(bad.validate(), doctest::Contains("fps 0 must be in (0, 1000]"), syncdsp::invalid_argument);
 }

@@ -215,7 +215,7 @@ TEST_CASE("bad input: no audio, no video, silent audio, frozen video, uncropped 
     no_faces.faces = pl::face_mode::off;
     CHECK_THROWS_WITH_AS(pl::estimate_offset(wide, no_faces), doctest::Contains("--roi"), syncdsp::invalid_argument);
     pl::ClassicOptions box;
-    box.mouth_box = syncdsp::vision::rect{150, 80, 20, 20};  // outside the 160x90 frame
+    box.mouth_box = syncdsp::rect{150, 80, 20, 20};  // outside the 160x90 frame
     CHECK_THROWS_WITH_AS(pl::estimate_offset(wide, box), doctest::Contains("outside"), syncdsp::invalid_argument);
     const auto tiny = ffmpeg_make("two_frames.mkv",
         "-f lavfi -i testsrc=size=64x64:rate=25:duration=0.08 -f lavfi -i sine=duration=1 -c:v ffv1 -c:a pcm_s16le");
@@ -223,4 +223,24 @@ TEST_CASE("bad input: no audio, no video, silent audio, frozen video, uncropped 
     pl::ClassicOptions bad;
     bad.search.max_offset_ms = -5;
     CHECK_THROWS_AS(pl::estimate_offset(frozen, bad), syncdsp::invalid_argument);
+}
+
+TEST_CASE("options: the face track options, and ClassicOptions checks and prints its parts") {
+    const auto f = pl::FaceTrackOptions::standard();
+    CHECK(f.detect_every == 5);
+    CHECK_NOTHROW(f.validate());
+    CHECK(f.to_string() == "FaceTrackOptions{detect_every=5, models_dir=(default)}");
+    auto o = pl::ClassicOptions::standard();
+    const std::string s = o.to_string();
+    CHECK(s.find("FaceTrackOptions{detect_every=5") != std::string::npos);
+    CHECK(s.find("BandEnergyOptions{") != std::string::npos);
+    CHECK(s.find("MouthMotionOptions{") != std::string::npos);
+    o.face.detect_every = 0;
+    CHECK_THROWS_WITH_AS(o.validate(), doctest::Contains("detect_every must be in 1..100000, got 0"), syncdsp::invalid_argument);
+    o = pl::ClassicOptions::standard();
+    o.energy.high_hz = 9000;  // above Nyquist at 16 kHz
+    CHECK_THROWS_AS(o.validate(), syncdsp::invalid_argument);
+    o = pl::ClassicOptions::standard();
+    o.mouth.box_size = 8;
+    CHECK_THROWS_AS(o.validate(), syncdsp::invalid_argument);
 }

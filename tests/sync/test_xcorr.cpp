@@ -234,3 +234,21 @@ TEST_CASE("time base: integration of 100 Hz features and interpolation at frame 
     CHECK(std::isnan(d[0]));
     CHECK(d[2] == 3);
 }
+
+TEST_CASE("NCC and peak options: validate and to_string") {
+    const auto n = sync::NccOptions::symmetric(10);
+    CHECK_NOTHROW(n.validate());
+    CHECK(n.to_string() == "NccOptions{lags=[-10, 10], normalisation=per_overlap, method=automatic, min_overlap=8}");
+    sync::NccOptions bad;
+    bad.min_lag = 5;
+    bad.max_lag = 4;
+    CHECK_THROWS_WITH_AS(bad.validate(), doctest::Contains("min_lag 5 > max_lag 4"), syncdsp::invalid_argument);
+    sync::PeakOptions p;
+    CHECK_NOTHROW(p.validate());
+    CHECK(p.to_string() == "PeakOptions{guard_lags=2}");
+    p.guard_lags = -1;
+    CHECK_THROWS_WITH_AS(p.validate(), doctest::Contains("guard_lags -1 must be >= 0"), syncdsp::invalid_argument);
+    sync::SearchOptions s;
+    s.peak.guard_lags = -1;
+    CHECK_THROWS_AS(s.validate(), syncdsp::invalid_argument);
+}

@@ -88,7 +88,7 @@ bool sanitized() { return std::getenv("SYNCDSP_SANITIZED") != nullptr; }
 }  // namespace
 
 TEST_CASE("level count follows OpenCV's 32-pixel rule") {
-    farneback_options o;
+    FarnebackOptions o;
     CHECK(farneback_levels_used(96, 96, o) == 1);
     CHECK(farneback_levels_used(224, 224, o) == 2);
     CHECK(farneback_levels_used(454, 256, o) == 3);
@@ -107,13 +107,13 @@ TEST_CASE("real mouth crop: matches OpenCV for several parameter sets") {
         check_close(epe(f, io::read_npy<float>(golden("vision/flow_mouth_box.npy"))), "mouth box");
     }
     {
-        farneback_options o;
+        FarnebackOptions o;
         o.gaussian = true;
         const auto f = farneback_flow(a, b, o);
         check_close(epe(f, io::read_npy<float>(golden("vision/flow_mouth_gauss.npy"))), "mouth gauss");
     }
     {
-        farneback_options o;
+        FarnebackOptions o;
         o.pyr_scale = 0.7;
         o.levels = 5;
         o.winsize = 9;
@@ -125,7 +125,7 @@ TEST_CASE("real mouth crop: matches OpenCV for several parameter sets") {
         check_close(epe(f, io::read_npy<float>(golden("vision/flow_mouth_p7.npy"))), "mouth (0.7,5,9,4,7,1.5,G)");
     }
     {
-        farneback_options o;
+        FarnebackOptions o;
         o.use_initial_flow = true;
         const auto init = from_tensor(tensor<float, 3>(io::read_npy<float>(golden("vision/init_mouth.npy"))));
         const auto f = farneback_flow(a, b, o, &init);
@@ -137,7 +137,7 @@ TEST_CASE("real mouth crop: matches OpenCV for several parameter sets") {
 TEST_CASE("odd-size crop (level sizes rounded half to even) matches OpenCV") {
     const auto a = load_gray(golden("vision/odd_61x45_a.png"));
     const auto b = load_gray(golden("vision/odd_61x45_b.png"));
-    farneback_options o;
+    FarnebackOptions o;
     o.winsize = 7;
     o.poly_sigma = 1.1;
     check_close(epe(farneback_flow(a, b, o), io::read_npy<float>(golden("vision/flow_odd_box.npy"))), "odd 61x45");
@@ -148,7 +148,7 @@ TEST_CASE("454x256 full frame matches OpenCV (box and Gaussian window)") {
     const auto b = load_gray(golden("vision/full454_f291.png"));
     check_close(epe(farneback_flow(a, b), io::read_npy<float>(golden("vision/flow_full454_box_sub4.npy")), 4),
                 "full454 box (every 4th pixel)");
-    farneback_options o;
+    FarnebackOptions o;
     o.gaussian = true;
     check_close(epe(farneback_flow(a, b, o), io::read_npy<float>(golden("vision/flow_full454_gauss_sub4.npy")), 4),
                 "full454 gauss (every 4th pixel)");
@@ -158,7 +158,7 @@ TEST_CASE("exact sub-pixel shift: error to the truth no worse than OpenCV's + 0.
     const auto a = load_gray(golden("vision/fshift_a.png"));
     const auto b = load_gray(golden("vision/fshift_b.png"));
     for (bool g : {false, true}) {
-        farneback_options o;
+        FarnebackOptions o;
         o.gaussian = g;
         const auto f = farneback_flow(a, b, o);
         const auto ref = io::read_npy<float>(golden(std::string("vision/flow_fshift_") + (g ? "gauss" : "box") + ".npy"));
@@ -180,7 +180,7 @@ TEST_CASE("shared anchor reference flows (19 OpenCV flows), when present") {
         if (sanitized() && n >= 3) break;
         auto a = load_gray(dir + "/" + e["prev"].get<std::string>());
         auto b = load_gray(dir + "/" + e["next"].get<std::string>());
-        farneback_options o;
+        FarnebackOptions o;
         o.gaussian = e["flags"].get<int>() == 256;
         image<float> f;
         if (!e["crop"].is_null()) {
@@ -217,7 +217,7 @@ TEST_CASE("full-frame 454x256 pairs from the golden script's scratch folder, whe
         const auto a = load_gray(dir + "/" + stem + ".png");
         const auto b = load_gray(dir + "/" + next + ".png");
         for (bool g : {false, true}) {
-            farneback_options o;
+            FarnebackOptions o;
             o.gaussian = g;
             const auto ref = io::read_npy<float>(dir + "/flow_" + stem + (g ? "_gauss" : "_box") + ".npy");
             check_close(epe(farneback_flow(a, b, o), ref), std::string(stem) + (g ? " gauss" : " box"));
@@ -229,7 +229,7 @@ TEST_CASE("threads and engine reuse give the same flow") {
     const auto a = load_gray(golden("vision/mouth_f290.png"));
     const auto b = load_gray(golden("vision/mouth_f291.png"));
     for (bool g : {false, true}) {
-        farneback_options o;
+        FarnebackOptions o;
         o.gaussian = g;
         const auto one = farneback_flow(a, b, o);
         o.threads = 3;
@@ -268,7 +268,7 @@ TEST_CASE("bad input: clear errors; tiny images clamp the pyramid") {
     CHECK_THROWS_AS(farneback_flow(image<std::uint8_t>(), image<std::uint8_t>()), syncdsp::invalid_argument);
     image<std::uint8_t> rgb(8, 8, 3);
     CHECK_THROWS_AS(farneback_flow(rgb, rgb), syncdsp::invalid_argument);
-    farneback_options bad;
+    FarnebackOptions bad;
     bad.pyr_scale = 1.0;
     CHECK_THROWS_AS(farneback_flow(a, b, bad), syncdsp::invalid_argument);
     bad = {};
@@ -285,7 +285,7 @@ TEST_CASE("bad input: clear errors; tiny images clamp the pyramid") {
     fa.at(3, 4) = std::nanf("");
     CHECK_THROWS_AS(farneback_flow(fa, convert<float>(b.view())), syncdsp::invalid_argument);
     // Initial flow of the wrong size.
-    farneback_options oi;
+    FarnebackOptions oi;
     oi.use_initial_flow = true;
     image<float> wrong(10, 10, 2);
     CHECK_THROWS_AS(farneback_flow(a, b, oi, &wrong), syncdsp::invalid_argument);
@@ -304,7 +304,7 @@ TEST_CASE("streaming: an engine reusing the previous frame's expansions gives id
     const auto a = load_gray(golden("vision/mouth_f290.png"));
     const auto b = load_gray(golden("vision/mouth_f291.png"));
     for (bool g : {false, true}) {
-        farneback_options o;
+        FarnebackOptions o;
         o.gaussian = g;
         farneback_engine eng(o);
         image<float> f1, f2, f3;
@@ -316,7 +316,7 @@ TEST_CASE("streaming: an engine reusing the previous frame's expansions gives id
         CHECK(std::equal(f3.data(), f3.data() + f3.size(), r3.data()));
         CHECK(std::equal(f1.data(), f1.data() + f1.size(), r3.data()));
         // A different parameter set must not reuse stale expansions.
-        farneback_options o7 = o;
+        FarnebackOptions o7 = o;
         o7.poly_n = 7;
         o7.poly_sigma = 1.5;
         farneback_engine e7(o7);
@@ -324,4 +324,21 @@ TEST_CASE("streaming: an engine reusing the previous frame's expansions gives id
         e7.compute<std::uint8_t>(a.view(), b.view(), p7);
         CHECK_FALSE(std::equal(p7.data(), p7.data() + p7.size(), f1.data()));
     }
+}
+
+TEST_CASE("farneback: options preset, validate and to_string") {
+    const FarnebackOptions o = FarnebackOptions::opencv();  // cv::calcOpticalFlowFarneback(..., 0.5, 3, 15, 3, 5, 1.2, 0)
+    CHECK(o.pyr_scale == 0.5);
+    CHECK(o.levels == 3);
+    CHECK(o.winsize == 15);
+    CHECK(o.iterations == 3);
+    CHECK(o.poly_n == 5);
+    CHECK(o.poly_sigma == 1.2);
+    CHECK_FALSE(o.gaussian);
+    CHECK_NOTHROW(o.validate());
+    CHECK(o.to_string() ==
+          "FarnebackOptions{pyr_scale=0.5, levels=3, winsize=15, iterations=3, poly_n=5, poly_sigma=1.2, box, threads=1}");
+    FarnebackOptions bad = o;
+    bad.winsize = 0;
+    CHECK_THROWS_WITH_AS(bad.validate(), doctest::Contains("winsize must be in 1..255, got 0"), syncdsp::invalid_argument);
 }

@@ -80,7 +80,7 @@ TEST_CASE("mouth ROI: square, margin, clamped, one size for a track, smoothed ce
     // Scaled by 4 and moved by (100, 80): mouth box x in [96, 120], y in [68, 92] -> centre
     // (108, 80), side 24 * (1 + 2 * 0.25) = 36 -> x = 108 - 18 = 90, y = 80 - 18 = 62.
     const auto f = face(4, 100, 80);
-    mouth_roi_options o;
+    MouthRoiOptions o;
     CHECK(mouth_roi(f.data(), 68, 640, 480, o) == rect{90, 62, 36, 36});
     // Clamped into a 120x100 frame: x <= 120 - 36 = 84.
     CHECK(mouth_roi(f.data(), 68, 120, 100, o) == rect{84, 62, 36, 36});
@@ -139,7 +139,7 @@ TEST_CASE("landmark CSV: header optional, errors with line numbers, warnings out
     CHECK_THROWS_AS(io::parse_landmarks_csv(csv_row(3, f) + csv_row(3, f), "d.csv"), syncdsp::parse_error);
     CHECK_THROWS_AS(io::parse_landmarks_csv("0,1,2,3,4\n", "p.csv"), syncdsp::parse_error);
     CHECK_THROWS_AS(io::parse_landmarks_csv("", "e.csv"), syncdsp::parse_error);
-    io::landmark_read_options any;
+    io::LandmarkReadOptions any;
     any.any_point_count = true;
     CHECK(io::parse_landmarks_csv("0,1,2,3,4\n", "p.csv", any).point_count() == 2);
     // 20 mouth points are accepted.
@@ -147,7 +147,7 @@ TEST_CASE("landmark CSV: header optional, errors with line numbers, warnings out
     CHECK(io::parse_landmarks_csv(csv_row(0, mouth), "m.csv").point_count() == 20);
     // Out-of-frame points are warnings, not errors (points at 50,50 are inside a 640x480 frame,
     // the mouth at x ~ 100..120 is outside a 110-wide one).
-    io::landmark_read_options bounds;
+    io::LandmarkReadOptions bounds;
     bounds.frame_width = 110;
     bounds.frame_height = 480;
     const auto w = io::parse_landmarks_csv(csv_row(0, f), "w.csv", bounds);
@@ -157,7 +157,7 @@ TEST_CASE("landmark CSV: header optional, errors with line numbers, warnings out
 
 TEST_CASE("landmark JSON and OpenFace CSV") {
     const auto f = face(4, 100, 80);
-    io::landmark_track t = io::parse_landmarks_csv(csv_row(0, f) + csv_row(1, f), "a.csv");
+    io::landmark_file t = io::parse_landmarks_csv(csv_row(0, f) + csv_row(1, f), "a.csv");
     const auto js = io::format_landmarks_json(t);
     const auto back = io::parse_landmarks_json(js, "a.json");
     CHECK(back.rows() == 2);
@@ -199,7 +199,7 @@ TEST_CASE("lip-motion features of a hand-made flow field") {
     image<float> flow(4, 4, 2, 0.f);
     for (std::size_t y = 0; y < 4; ++y)
         for (std::size_t x = 0; x < 4; ++x) flow.at(x, y, 1) = y < 2 ? -1.f : 1.f;
-    lip_motion_options o;
+    LipMotionOptions o;
     std::vector<double> f(o.feature_count());
     flow_region_features(flow, rect{}, o, f.data());
     CHECK(f[0] == doctest::Approx(0));    // mean dy
@@ -233,7 +233,7 @@ TEST_CASE("lip-motion features of a texture moving down 1 px per frame") {
                                                   30 * std::sin(0.11 * double(x) + 0.17 * Y));
             }
     const std::vector<rect> regions(N, rect{4, 4, 64, 64});
-    lip_motion_options o;
+    LipMotionOptions o;
     const auto feats = lip_motion_features(frames, regions, o);
     REQUIRE(feats.shape()[0] == N);
     REQUIRE(feats.shape()[1] == 8);
@@ -275,7 +275,7 @@ TEST_CASE("lip-motion features agree with an independent numpy implementation on
     REQUIRE(ref.shape()[1] == 8);
     image<float> flow(fl.shape()[1], fl.shape()[0], 2);
     std::copy(fl.begin(), fl.end(), flow.data());
-    lip_motion_options o;
+    LipMotionOptions o;
     const rect regions[2] = {rect{}, rect{10, 20, 60, 51}};
     for (std::size_t r = 0; r < 2; ++r) {
         std::vector<double> f(o.feature_count());
@@ -285,4 +285,65 @@ TEST_CASE("lip-motion features agree with an independent numpy implementation on
             CHECK(f[k] == doctest::Approx(ref(r, k)).epsilon(1e-9));
         }
     }
+}
+
+TEST_CASE("mouth roi and lip motion options: validate and to_string") {
+    MouthRoiOptions o;
+    CHECK_NOTHROW(o.validate());
+    CHECK(o.to_string() == "MouthRoiOptions{margin=0.25, smooth=5, min_side=16}");
+    o.smooth = 0;
+    CHECK_THROWS_WITH_AS(o.validate(), doctest::Contains("smooth must be >= 1"), syncdsp::invalid_argument);
+    const std::vector<float> pts(136, 10.f);
+    CHECK_THROWS_AS(mouth_roi(pts.data(), 68, 640, 480, o), syncdsp::invalid_argument);
+    o = MouthRoiOptions{};
+    o.margin = -1;
+    CHECK_THROWS_WITH_AS(o.validate(), doctest::Contains("margin must be in [0, 10], got -1"), syncdsp::invalid_argument);
+
+    LipMotionOptions l;
+    CHECK_NOTHROW(l.validate());
+    CHECK(l.to_string().rfind("LipMotionOptions{MouthMotionOptions{box_size=64", 0) == 0);
+    CHECK(l.to_string().find("histogram_bins=4, histogram_max=4}") != std::string::npos);
+    l.histogram_max = 0;
+    CHECK_THROWS_WITH_AS(l.validate(), doctest::Contains("histogram_max must be > 0, got 0"), syncdsp::invalid_argument);
+}
+
+TEST_CASE("landmark read options: validate and to_string") {
+    io::LandmarkReadOptions o;
+    CHECK_NOTHROW(o.validate());
+    CHECK(o.to_string() == "LandmarkReadOptions{points=68 or 20, frame=unchecked, max_warnings=20}");
+    const auto f = io::LandmarkReadOptions::for_frame(640, 480);
+    CHECK(f.to_string() == "LandmarkReadOptions{points=68 or 20, frame=640x480, max_warnings=20}");
+    o.frame_width = 640;  // the height is missing
+    CHECK_THROWS_WITH_AS(o.validate(), doctest::Contains("frame_width and frame_height"), syncdsp::invalid_argument);
+    CHECK_THROWS_AS(io::parse_landmarks_csv("0,1,2", "<t>", o), syncdsp::invalid_argument);
+}
+
+TEST_CASE("mouth geometry of a landmark track: per-frame boxes held across gaps, MAR NaN in gaps") {
+    // Frames 1, 2 and 5 of 7 have landmarks; the boxes are mouth_rois of those three rows, frame 0
+    // takes frame 1's, frames 3 (nearer 2) and 4 (nearer 5) the nearest, frame 6 frame 5's.
+    landmark_rows rows;
+    rows.frame = {1, 2, 5};
+    rows.points = tensor<float, 3>::from_shape({3, 68, 2});
+    for (std::size_t r = 0; r < 3; ++r) {
+        const auto g = face(4, 100 + 10 * double(r), 80);
+        std::copy(g.begin(), g.end(), rows.points.data() + r * 136);
+    }
+    const auto t = landmark_track::from_rows(rows, 7);
+    MouthRoiOptions o;
+    o.smooth = 1;
+    const auto sparse = mouth_rois(rows.points, 640, 480, o);
+    const auto boxes = mouth_rois(t, 640, 480, o);
+    REQUIRE(boxes.size() == 7);
+    CHECK(boxes == std::vector<rect>{sparse[0], sparse[0], sparse[1], sparse[1], sparse[2], sparse[2], sparse[2]});
+    CHECK(boxes == regions_for_frames(rows.frame, sparse, 7));
+
+    const auto mar = mouth_aspect_ratio(t, mar_kind::outer);
+    REQUIRE(mar.size() == 7);
+    CHECK(std::isnan(mar[0]));
+    CHECK(mar[1] == doctest::Approx(7.0 / 9.0));
+    CHECK(std::isnan(mar[4]));
+    CHECK(mar[5] == doctest::Approx(7.0 / 9.0));
+
+    CHECK_THROWS_WITH_AS(mouth_rois(landmark_track::from_rows(rows, 1), 640, 480, o),
+                         doctest::Contains("none of the 1 frames has landmarks"), syncdsp::invalid_argument);
 }

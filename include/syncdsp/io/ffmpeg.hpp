@@ -19,6 +19,7 @@
 #include <cstring>
 #include <functional>
 #include <limits>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -267,12 +268,35 @@ enum class pixel_format { gray, rgb, bgr };
 
 inline std::size_t channels_of(pixel_format f) { return f == pixel_format::gray ? 1 : 3; }
 
-struct video_decode_options {
+struct VideoDecodeOptions {
     pixel_format format = pixel_format::gray;
     int width = 0, height = 0;     ///< output size; 0 = the stream's own (both or neither)
     std::size_t max_frames = 0;    ///< 0 = all
     /// Upper bound on width*height*channels*frames kept in memory by decode_video (bytes).
     std::size_t max_bytes = std::size_t(8) << 30;
+
+    /// 8-bit gray frames at the stream's own size (what the flow cues take).
+    static VideoDecodeOptions gray() { return {}; }
+    /// 8-bit RGB frames at the stream's own size (what the face networks take).
+    static VideoDecodeOptions rgb() {
+        VideoDecodeOptions o;
+        o.format = pixel_format::rgb;
+        return o;
+    }
+
+    void validate() const {
+        SYNCDSP_REQUIRE((width == 0) == (height == 0) && width >= 0 && height >= 0 && width <= 16384 && height <= 16384,
+                        "decode_video", "give both width and height (1..16384), or neither (got ", width, "x", height, ")");
+        SYNCDSP_REQUIRE(max_bytes > 0, "decode_video", "max_bytes must be positive, got 0");
+    }
+    std::string to_string() const {
+        std::ostringstream s;
+        s << "VideoDecodeOptions{format="
+          << (format == pixel_format::gray ? "gray" : format == pixel_format::rgb ? "rgb" : "bgr") << ", size=";
+        if (width) s << width << "x" << height; else s << "native";
+        s << ", max_frames=" << (max_frames ? std::to_string(max_frames) : "all") << ", max_bytes=" << max_bytes << "}";
+        return s.str();
+    }
 };
 
 /// Decoded frames: frames(n, y, x, c) as 8-bit values, with each frame's presentation time.
@@ -405,12 +429,11 @@ inline std::vector<double> probe_frame_times(const std::string& path) {
 /// (seconds on the file's own timeline, the same as decode_audio_timed), one per frame; a frame
 /// without a timestamp gets the previous one plus a nominal frame period.
 inline std::size_t decode_video_stream(const std::string& path, const media_info& info,
-                                       const video_decode_options& opt,
+                                       const VideoDecodeOptions& opt,
                                        const std::function<bool(const std::uint8_t*, std::size_t)>& on_frame,
                                        std::vector<double>* times_s = nullptr) {
     if (!info.has_video) detail::throw_io_error("ffmpeg", "'", path, "' has no video stream");
-    SYNCDSP_REQUIRE((opt.width == 0) == (opt.height == 0) && opt.width >= 0 && opt.height >= 0,
-                    "decode_video", "give both width and height, or neither (got ", opt.width, "x", opt.height, ")");
+    opt.validate();
     const int w = opt.width ? opt.width : info.width;
     const int h = opt.height ? opt.height : info.height;
     if (w <= 0 || h <= 0 || w > 16384 || h > 16384)
@@ -482,7 +505,8 @@ inline std::size_t decode_video_stream(const std::string& path, const media_info
 }
 
 /// Decodes the first video stream into memory, with per-frame timestamps.
-inline video_frames decode_video(const std::string& path, const video_decode_options& opt = {}) {
+inline video_frames decode_video(const std::string& path, const VideoDecodeOptions& opt = {}) {
+    opt.validate();
     const media_info info = probe_media(path);
     if (!info.has_video) detail::throw_io_error("ffmpeg", "'", path, "' has no video stream");
     const int w = opt.width ? opt.width : info.width;

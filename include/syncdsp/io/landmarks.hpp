@@ -1,6 +1,6 @@
 // syncdsp/io/landmarks.hpp - facial landmark files: plain CSV, JSON and OpenFace 2 CSV.
 //
-// A landmark track is one row per video frame that has a face: the frame index and P points
+// A landmark file is one row per video frame that has a face: the frame index and P points
 // (x, y) in pixels, P = 68 (iBUG / dlib order) or 20 (the mouth points 48..67 only).
 //
 // Formats
@@ -17,7 +17,7 @@
 //  * errors (parse_error, with file name and line): a row with the wrong number of values, a
 //    value that is not a number, NaN or infinite coordinates, a point count other than 68 or 20
 //    (unless options.any_point_count), frame indices negative or not strictly increasing.
-//  * warnings (collected in landmark_track::warnings, never fatal): points outside the frame,
+//  * warnings (collected in landmark_file::warnings, never fatal): points outside the frame,
 //    when options.frame_width/height are given (alignment often puts the chin slightly outside),
 //    and skipped OpenFace rows.
 #pragma once
@@ -35,26 +35,45 @@
 #include <nlohmann/json.hpp>
 
 #include "syncdsp/core/error.hpp"
+#include "syncdsp/core/geometry.hpp"
 #include "syncdsp/core/tensor.hpp"
 #include "syncdsp/io/file.hpp"
 
 namespace syncdsp::io {
 
-/// Landmarks of a video: frame index per row and a (rows, points, 2) array of (x, y) pixels.
-struct landmark_track {
-    std::vector<std::int64_t> frame;
-    tensor<float, 3> points = tensor<float, 3>::from_shape({0, 0, 2});
+/// What a landmark file holds: its rows (frame index per row and a (rows, points, 2) array of
+/// (x, y) pixels; landmark_track::from_rows spreads them over a video's frames) and what the
+/// reader noticed.
+struct landmark_file : landmark_rows {
     std::vector<std::string> warnings;  ///< non-fatal findings (see the header comment)
-
-    std::size_t rows() const { return points.shape()[0]; }
-    std::size_t point_count() const { return points.shape()[1]; }
 };
 
-struct landmark_read_options {
+struct LandmarkReadOptions {
     bool any_point_count = false;  ///< accept P other than 68 and 20
     long frame_width = 0;          ///< > 0: warn about points outside [0, width) x [0, height)
     long frame_height = 0;
     std::size_t max_warnings = 20;  ///< further warnings are counted in one summary line
+
+    /// Checks the points against a frame size (warnings for points outside it).
+    static LandmarkReadOptions for_frame(long width, long height) {
+        LandmarkReadOptions o;
+        o.frame_width = width;
+        o.frame_height = height;
+        return o;
+    }
+
+    void validate() const {
+        SYNCDSP_REQUIRE(frame_width >= 0 && frame_height >= 0 && (frame_width == 0) == (frame_height == 0), "landmarks",
+                        "give both frame_width and frame_height (>= 1), or neither (got ", frame_width, "x", frame_height,
+                        ")");
+    }
+    std::string to_string() const {
+        std::ostringstream s;
+        s << "LandmarkReadOptions{points=" << (any_point_count ? "any" : "68 or 20") << ", frame=";
+        if (frame_width > 0) s << frame_width << "x" << frame_height; else s << "unchecked";
+        s << ", max_warnings=" << max_warnings << "}";
+        return s.str();
+    }
 };
 
 inline constexpr std::size_t max_landmark_points = 1000;
@@ -111,13 +130,13 @@ inline std::vector<std::string_view> lines(std::string_view text) {
 }
 
 /// Checks counts, finiteness, frame order and the frame bounds; builds the tensor.
-inline landmark_track finish(std::vector<std::int64_t> frames, const std::vector<double>& xy, std::size_t P,
+inline landmark_file finish(std::vector<std::int64_t> frames, const std::vector<double>& xy, std::size_t P,
                              const std::vector<std::size_t>& line_of, const std::string& name,
-                             const landmark_read_options& opt) {
+                             const LandmarkReadOptions& opt) {
     if (!opt.any_point_count && P != 68 && P != 20)
         fail(name, line_of.empty() ? 1 : line_of[0],
              "rows have " + std::to_string(P) + " points; expected 68 (iBUG) or 20 (mouth only)");
-    landmark_track t;
+    landmark_file t;
     t.points = tensor<float, 3>::from_shape({frames.size(), P, 2});
     std::size_t outside = 0;
     for (std::size_t r = 0; r < frames.size(); ++r) {
@@ -153,9 +172,10 @@ inline landmark_track finish(std::vector<std::int64_t> frames, const std::vector
 }  // namespace landmarks_impl
 
 /// Parses the plain CSV format (`frame,x0,y0,...`). `name` appears in error messages.
-inline landmark_track parse_landmarks_csv(std::string_view text, const std::string& name = "<csv>",
-                                          const landmark_read_options& opt = {}) {
+inline landmark_file parse_landmarks_csv(std::string_view text, const std::string& name = "<csv>",
+                                          const LandmarkReadOptions& opt = {}) {
     using namespace landmarks_impl;
+    opt.validate();
     std::vector<std::int64_t> frames;
     std::vector<double> xy;
     std::vector<std::size_t> line_of;
@@ -195,9 +215,10 @@ inline landmark_track parse_landmarks_csv(std::string_view text, const std::stri
 }
 
 /// Parses OpenFace 2 CSV output (see the header comment).
-inline landmark_track parse_landmarks_openface(std::string_view text, const std::string& name = "<openface>",
-                                               const landmark_read_options& opt = {}) {
+inline landmark_file parse_landmarks_openface(std::string_view text, const std::string& name = "<openface>",
+                                               const LandmarkReadOptions& opt = {}) {
     using namespace landmarks_impl;
+    opt.validate();
     const auto ls = lines(text);
     std::size_t hl = 0;
     while (hl < ls.size() && trim(ls[hl]).empty()) ++hl;
@@ -252,9 +273,10 @@ inline landmark_track parse_landmarks_openface(std::string_view text, const std:
 }
 
 /// Parses the JSON format.
-inline landmark_track parse_landmarks_json(std::string_view text, const std::string& name = "<json>",
-                                           const landmark_read_options& opt = {}) {
+inline landmark_file parse_landmarks_json(std::string_view text, const std::string& name = "<json>",
+                                           const LandmarkReadOptions& opt = {}) {
     using namespace landmarks_impl;
+    opt.validate();
     nlohmann::json js;
     try {
         js = nlohmann::json::parse(text.begin(), text.end());
@@ -300,7 +322,8 @@ inline landmark_track parse_landmarks_json(std::string_view text, const std::str
 
 /// Reads a landmark file, choosing the format from the content: JSON if it starts with '{' or
 /// '[', OpenFace if the header has an `x_0` column, plain CSV otherwise.
-inline landmark_track read_landmarks(const std::string& path, const landmark_read_options& opt = {}) {
+inline landmark_file read_landmarks(const std::string& path, const LandmarkReadOptions& opt = {}) {
+    opt.validate();
     const auto bytes = read_file(path);
     const std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
     std::size_t i = 0;
@@ -313,14 +336,14 @@ inline landmark_track read_landmarks(const std::string& path, const landmark_rea
 }
 
 namespace landmarks_impl {
-inline void require_track(const landmark_track& t, const char* where) {
+inline void require_track(const landmark_rows& t, const char* where) {
     SYNCDSP_REQUIRE(t.points.dimension() == 3 && t.points.shape()[2] == 2, where, "points must be (rows, P, 2)");
     SYNCDSP_REQUIRE(t.frame.size() == t.rows(), where, "frame count ", t.frame.size(), " != rows ", t.rows());
 }
 }  // namespace landmarks_impl
 
 /// The plain CSV text (header included), coordinates with 9 significant digits (float-exact).
-inline std::string format_landmarks_csv(const landmark_track& t) {
+inline std::string format_landmarks_csv(const landmark_rows& t) {
     landmarks_impl::require_track(t, "write_landmarks");
     std::ostringstream out;
     out.precision(9);
@@ -336,7 +359,7 @@ inline std::string format_landmarks_csv(const landmark_track& t) {
 }
 
 /// The JSON text.
-inline std::string format_landmarks_json(const landmark_track& t) {
+inline std::string format_landmarks_json(const landmark_rows& t) {
     landmarks_impl::require_track(t, "write_landmarks");
     nlohmann::json js;
     js["points"] = t.point_count();
@@ -349,11 +372,11 @@ inline std::string format_landmarks_json(const landmark_track& t) {
     return js.dump();
 }
 
-inline void write_landmarks_csv(const std::string& path, const landmark_track& t) {
+inline void write_landmarks_csv(const std::string& path, const landmark_rows& t) {
     const auto s = format_landmarks_csv(t);
     write_file_atomic(path, s.data(), s.size());
 }
-inline void write_landmarks_json(const std::string& path, const landmark_track& t) {
+inline void write_landmarks_json(const std::string& path, const landmark_rows& t) {
     const auto s = format_landmarks_json(t);
     write_file_atomic(path, s.data(), s.size());
 }

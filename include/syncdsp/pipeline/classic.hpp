@@ -28,7 +28,9 @@
 
 #include "syncdsp/audio/phone_openness.hpp"
 #include "syncdsp/core/error.hpp"
+#include "syncdsp/core/geometry.hpp"
 #include "syncdsp/io/ffmpeg.hpp"
+#include "syncdsp/io/landmarks.hpp"
 #include "syncdsp/audio/band_energy.hpp"
 #include "syncdsp/pipeline/face_track.hpp"
 #include "syncdsp/sync/calibration.hpp"
@@ -78,12 +80,13 @@ inline constexpr const char* phone_openness = "phone openness";
 struct ClassicOptions {
     // Where the mouth is.
     mouth_source source = mouth_source::automatic;
-    std::optional<vision::rect> mouth_box;   ///< in frame pixels
-    std::vector<vision::rect> mouth_boxes;   ///< one per frame (e.g. from landmarks); overrides mouth_box
+    std::optional<rect> mouth_box;           ///< in frame pixels
+    std::vector<rect> mouth_boxes;           ///< one per frame (e.g. from landmarks); overrides mouth_box
     face_mode faces = face_mode::automatic;
     FaceTrackOptions face;                   ///< detector cadence, models directory
     std::string landmarks_path;              ///< landmark file (CSV/JSON/OpenFace), frame index per row
     std::string save_landmarks_path;         ///< write the landmarks used (CSV) here, for re-use with landmarks_path
+    vision::MouthRoiOptions mouth_roi = landmark_mouth_roi();  ///< the mouth boxes of landmarks
     // The cues.
     phone_mode phones = phone_mode::automatic;
     phone_recogniser recognise_phones;       ///< empty: no phone cue
@@ -111,6 +114,13 @@ struct ClassicOptions {
         o.calibration = sync::Calibration::none();
         return o;
     }
+    /// Mouth boxes from landmarks: margin 0.35 (side = 1.7 x the mouth's larger extent), the
+    /// centre smoothed over 5 frames.
+    static vision::MouthRoiOptions landmark_mouth_roi() {
+        vision::MouthRoiOptions o;
+        o.margin = 0.35;
+        return o;
+    }
     static sync::SearchOptions standard_search() {
         auto s = sync::SearchOptions::classic();
         s.window_s = 5;
@@ -123,14 +133,18 @@ struct ClassicOptions {
         tolerance.validate();
         SYNCDSP_REQUIRE(sample_rate >= 8000 && sample_rate <= 48000, "estimate_offset", "sample_rate ", sample_rate,
                         " must be in 8000..48000");
-        SYNCDSP_REQUIRE(face.detect_every >= 1, "estimate_offset", "face.detect_every must be >= 1");
+        face.validate();
+        mouth_roi.validate();
+        energy.validate(double(sample_rate));
+        mouth.validate();
         if (source == mouth_source::box && !mouth_box)
             detail::throw_invalid_argument("estimate_offset", "mouth_source::box needs mouth_box");
     }
     std::string to_string() const {
         std::ostringstream s;
         s << "ClassicOptions{faces=" << int(faces) << ", phones=" << int(phones)
-          << ", recogniser=" << (recognise_phones ? "yes" : "no") << ", " << search.to_string() << ", "
+          << ", recogniser=" << (recognise_phones ? "yes" : "no") << ", " << face.to_string() << ", "
+          << mouth_roi.to_string() << ", " << energy.to_string() << ", " << mouth.to_string() << ", " << search.to_string() << ", "
           << calibration.to_string() << ", tolerance=" << tolerance.to_string() << "}";
         return s.str();
     }
@@ -168,7 +182,7 @@ struct offset_report {
     std::vector<sync::pair_peak> pair_peaks;  ///< each pair's own raw peak (what calibration fits)
     sync::correlation_curve curve;  ///< mean Pearson r per lag (frames; curve.rate_hz = fps), leads removed
     std::vector<window_report> windows;
-    vision::rect mouth_box;         ///< the (first) mouth box used
+    rect mouth_box;                 ///< the (first) mouth box used
     std::string mouth_from = "face-crop box";  ///< "box", "face-crop box", "landmarks (file|detector|whole-frame)"
     std::size_t face_frames = 0;    ///< frames with landmarks (0 when landmarks were not used)
     std::vector<std::string> notes; ///< non-fatal remarks (e.g. why the face networks were not used)
@@ -189,7 +203,7 @@ struct av_input {
     tensor<std::uint8_t, 4> frames;    ///< gray (N, H, W, 1)
     std::vector<double> frame_times_s; ///< one per frame, increasing
     double fps = 0;                    ///< nominal frame rate (0: from the timestamps)
-    std::optional<face_track> landmarks;  ///< landmarks per frame, if the caller has them
+    std::optional<landmark_track> landmarks;  ///< landmarks per frame, if the caller has them
 };
 
 namespace classic_impl {
@@ -199,7 +213,7 @@ inline double elapsed_ms(std::chrono::steady_clock::time_point since) {
 }
 
 // The mouth box(es) for a W x H video, per the options.
-inline std::vector<vision::rect> choose_boxes(std::size_t W, std::size_t H, const ClassicOptions& opt) {
+inline std::vector<rect> choose_boxes(std::size_t W, std::size_t H, const ClassicOptions& opt) {
     if (!opt.mouth_boxes.empty()) return opt.mouth_boxes;
     if (opt.source == mouth_source::box || (opt.source == mouth_source::automatic && opt.mouth_box))
         return {*opt.mouth_box};
@@ -326,8 +340,8 @@ inline std::optional<std::vector<audio::phone_segment>> phone_cue(const std::vec
     return std::nullopt;
 }
 
-inline void add_landmark_cues(const face_track& track, std::size_t frames, raw_cues& c) {
-    auto mar = outer_mar(track);
+inline void add_landmark_cues(const landmark_track& track, std::size_t frames, raw_cues& c) {
+    auto mar = vision::mouth_aspect_ratio(track, vision::mar_kind::outer);
     mar.resize(frames, std::numeric_limits<double>::quiet_NaN());
     c.video_levels.push_back({cue_names::outer_mar, std::move(mar)});
 }
@@ -345,8 +359,9 @@ inline offset_report estimate_offset(const av_input& in, const ClassicOptions& o
     if (n < 3) detail::throw_invalid_argument("estimate_offset", "the video has ", n, " frame(s); at least 3 are needed");
     const std::size_t W = in.frames.shape()[2], H = in.frames.shape()[1];
     offset_report r;
-    const bool use_landmarks = in.landmarks && in.landmarks->with_face() > 0;
-    const auto boxes = use_landmarks ? mouth_boxes(*in.landmarks, W, H) : classic_impl::choose_boxes(W, H, opt);
+    const bool use_landmarks = in.landmarks && in.landmarks->with_landmarks() > 0;
+    const auto boxes = use_landmarks ? vision::mouth_rois(*in.landmarks, long(W), long(H), opt.mouth_roi)
+                                     : classic_impl::choose_boxes(W, H, opt);
     r.mouth_box = boxes.front();
     r.mouth_from = use_landmarks ? "landmarks (" + in.landmarks->source + ")"
                    : !opt.mouth_boxes.empty() ? "per-frame boxes"
@@ -357,7 +372,7 @@ inline offset_report estimate_offset(const av_input& in, const ClassicOptions& o
     c.video_rates.push_back({cue_names::flow_opening, vision::mouth_flow(in.frames, boxes, opt.mouth).opening});
     if (use_landmarks) {
         classic_impl::add_landmark_cues(*in.landmarks, n, c);
-        r.face_frames = in.landmarks->with_face();
+        r.face_frames = in.landmarks->with_landmarks();
     }
     r.timings_ms["flow"] = classic_impl::elapsed_ms(start);
     start = clock::now();
@@ -388,18 +403,15 @@ inline offset_report estimate_offset(const std::string& path, const ClassicOptio
     const std::size_t W = std::size_t(info.width), H = std::size_t(info.height);
 
     // Where the mouth is: a given box, landmarks (file or face networks), or the face-crop box.
-    std::optional<face_track> track;
+    std::optional<landmark_track> track;
     const bool box_given = opt.mouth_box.has_value() || !opt.mouth_boxes.empty() || opt.source == mouth_source::box ||
                            opt.source == mouth_source::face_crop;
     if (!opt.landmarks_path.empty()) {
-        io::landmark_read_options lo;
-        lo.frame_width = long(W);
-        lo.frame_height = long(H);
-        const auto file = io::read_landmarks(opt.landmarks_path, lo);
+        const auto file = io::read_landmarks(opt.landmarks_path, io::LandmarkReadOptions::for_frame(long(W), long(H)));
         // The frame count before decoding (demux only); the frames' times come from the decoder.
         std::size_t n = io::probe_frame_times(path).size();
         for (auto k : file.frame) n = std::max<std::size_t>(n, std::size_t(std::max<std::int64_t>(k, 0)) + 1);
-        track = track_from_file(file, n);
+        track = landmark_track::from_rows(file, n, "file");
     } else if (opt.faces != face_mode::off && !box_given) {
         try {
             const auto t = clock::now();
@@ -410,12 +422,12 @@ inline offset_report estimate_offset(const std::string& path, const ClassicOptio
             r.notes.push_back(std::string("face networks not used: ") + e.what());
         }
     }
-    if (track && !opt.save_landmarks_path.empty()) write_track_csv(opt.save_landmarks_path, *track);
-    std::vector<vision::rect> boxes;
-    if (track && track->with_face() > 0) {
-        boxes = mouth_boxes(*track, W, H);
+    if (track && !opt.save_landmarks_path.empty()) io::write_landmarks_csv(opt.save_landmarks_path, track->to_rows());
+    std::vector<rect> boxes;
+    if (track && track->with_landmarks() > 0) {
+        boxes = vision::mouth_rois(*track, long(W), long(H), opt.mouth_roi);
         r.mouth_from = "landmarks (" + track->source + ")";
-        r.face_frames = track->with_face();
+        r.face_frames = track->with_landmarks();
     } else {
         if (track && (opt.faces == face_mode::on || !opt.landmarks_path.empty()))
             detail::throw_invalid_argument("estimate_offset", "no face was found in '", path, "'");
@@ -445,7 +457,7 @@ inline offset_report estimate_offset(const std::string& path, const ClassicOptio
     });
     vision::mouth_cropper crops(boxes, W, H, opt.mouth.box_size);
     // The decoder's own timestamp for every frame it outputs (one to one with the crops).
-    const std::size_t decoded = io::decode_video_stream(path, info, io::video_decode_options{},
+    const std::size_t decoded = io::decode_video_stream(path, info, io::VideoDecodeOptions::gray(),
                                                         [&](const std::uint8_t* px, std::size_t) {
                                                             crops.add(vision::image_view<const std::uint8_t>(px, W, H, 1));
                                                             return true;

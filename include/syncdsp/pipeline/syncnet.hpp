@@ -32,10 +32,17 @@ struct SyncnetVideoOptions {
     /// syncnet_python's evaluation settings (vshift 15).
     static SyncnetVideoOptions syncnet_python() { return {}; }
 
-    void validate() const {
-        SYNCDSP_REQUIRE(vshift <= 1000, "syncnet", "vshift ", vshift, " must be <= 1000 frames");
-        SYNCDSP_REQUIRE(batch >= 1 && batch <= 10000, "syncnet", "batch ", batch, " must be in 1..10000");
+    /// The protocol's options at 25 fps (the only rate the protocol accepts).
+    nn::SyncnetProtocolOptions protocol() const {
+        nn::SyncnetProtocolOptions p = nn::SyncnetProtocolOptions::syncnet_python();
+        p.vshift = vshift;
+        p.batch = batch;
+        p.threads = threads;
+        p.fps = 25.0;
+        return p;
     }
+
+    void validate() const { protocol().validate(); }
     std::string to_string() const {
         std::ostringstream s;
         s << "SyncnetVideoOptions{vshift=" << vshift << ", batch=" << batch << ", threads=" << threads
@@ -64,7 +71,7 @@ inline syncnet_video_result syncnet_on_video(const nn::syncnet& net, const std::
     if (info.width != 224 || info.height != 224)
         detail::throw_unsupported("syncnet", "'", path, "' is ", info.width, "x", info.height,
                                   "; SyncNet needs 224x224 face crops (crop the face first)");
-    io::video_decode_options vo;
+    io::VideoDecodeOptions vo;
     vo.format = io::pixel_format::bgr;
     vo.max_frames = opt.max_frames;
     const auto frames = io::decode_video(path, vo);
@@ -77,13 +84,8 @@ inline syncnet_video_result syncnet_on_video(const nn::syncnet& net, const std::
     const auto feats = audio::mfcc(s16, mo);
     tensor<float, 2> mfcc = tensor<float, 2>::from_shape({feats.shape()[0], feats.shape()[1]});
     std::copy(feats.begin(), feats.end(), mfcc.begin());
-    nn::syncnet_protocol_options po;
-    po.vshift = opt.vshift;
-    po.batch = opt.batch;
-    po.threads = opt.threads;
-    po.fps = 25.0;
     syncnet_video_result r;
-    r.protocol = nn::syncnet_evaluate(net, frames.frames, nn::frame_order::bgr, mfcc, s16.size(), po);
+    r.protocol = nn::syncnet_evaluate(net, frames.frames, nn::frame_order::bgr, mfcc, s16.size(), opt.protocol());
     r.frames = frames.count();
     return r;
 }

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <string>
 #include <vector>
 
 #include "syncdsp/core/error.hpp"
@@ -22,6 +23,11 @@ namespace syncdsp::sync {
 
 struct PeakOptions {
     int guard_lags = 2;  ///< the runner-up is searched outside +-guard_lags of the peak
+
+    void validate() const {
+        SYNCDSP_REQUIRE(guard_lags >= 0, "peak", "guard_lags ", guard_lags, " must be >= 0");
+    }
+    std::string to_string() const { return "PeakOptions{guard_lags=" + std::to_string(guard_lags) + "}"; }
 };
 
 struct peak_estimate {
@@ -56,7 +62,7 @@ inline double median_of(std::vector<double> v) {
 
 /// Finds the best lag of a curve and its confidence measures.
 inline peak_estimate find_peak(const correlation_curve& c, const PeakOptions& opt = {}) {
-    SYNCDSP_REQUIRE(opt.guard_lags >= 0, "peak", "guard_lags ", opt.guard_lags, " must be >= 0");
+    opt.validate();
     peak_estimate p;
     const std::size_t n = c.size();
     std::vector<double> vals;

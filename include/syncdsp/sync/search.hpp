@@ -67,6 +67,7 @@ struct SearchOptions {
     static SearchOptions classic() { return {}; }
 
     void validate() const {
+        peak.validate();
         SYNCDSP_REQUIRE(max_offset_ms > 0 && max_offset_ms <= 60000, "search", "max_offset_ms ", max_offset_ms,
                         " must be in (0, 60000]");
         SYNCDSP_REQUIRE(min_overlap_s > 0 && window_min_overlap_s > 0, "search", "min_overlap_s ", min_overlap_s,

@@ -51,6 +51,12 @@ struct NccOptions {
         o.max_lag = max_lag;
         return o;
     }
+    void validate() const {
+        SYNCDSP_REQUIRE(min_lag <= max_lag, "xcorr", "min_lag ", min_lag, " > max_lag ", max_lag);
+        SYNCDSP_REQUIRE((long long)max_lag - min_lag <= 1000000, "xcorr", "lag range of ",
+                        (long long)max_lag - min_lag + 1, " lags is too large");
+        SYNCDSP_REQUIRE(std::isfinite(min_std) && min_std >= 0, "xcorr", "min_std must be >= 0, got ", min_std);
+    }
     std::string to_string() const {
         std::ostringstream s;
         s << "NccOptions{lags=[" << min_lag << ", " << max_lag << "], normalisation="
@@ -142,9 +148,7 @@ inline std::size_t fft_size_for(std::size_t n) {
 template <class T>
 correlation_curve normalized_xcorr(const T* video, std::size_t nv, const T* audio, std::size_t na,
                                    const NccOptions& opt = {}) {
-    SYNCDSP_REQUIRE(opt.min_lag <= opt.max_lag, "xcorr", "min_lag ", opt.min_lag, " > max_lag ", opt.max_lag);
-    SYNCDSP_REQUIRE(opt.max_lag - opt.min_lag <= 1000000, "xcorr", "lag range of ",
-                    opt.max_lag - opt.min_lag + 1, " lags is too large");
+    opt.validate();
     SYNCDSP_REQUIRE(nv > 0 && na > 0, "xcorr", "empty sequence (video ", nv, ", audio ", na, " samples)");
     SYNCDSP_REQUIRE(video != nullptr && audio != nullptr, "xcorr", "null sequence");
     const bool global = opt.normalisation == ncc_normalisation::global;

@@ -32,6 +32,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <sstream>
+#include <string>
 #include <type_traits>
 #include <vector>
 
@@ -49,7 +51,7 @@
 namespace syncdsp::vision {
 
 /// Parameters of calcOpticalFlowFarneback, same names and meanings.
-struct farneback_options {
+struct FarnebackOptions {
     double pyr_scale = 0.5;   ///< size ratio between pyramid levels, in (0, 1)
     int levels = 3;           ///< number of coarser levels wanted (clamped by the 32 px rule)
     int winsize = 15;         ///< averaging window side (pixels)
@@ -61,10 +63,10 @@ struct farneback_options {
     unsigned threads = 1;     ///< worker threads (row stripes); 0 = all hardware threads
 
     /// The parameters most projects (and the CS6540 seed) pass to OpenCV: (0.5, 3, 15, 3, 5, 1.2, 0).
-    static farneback_options opencv() { return {}; }
+    static FarnebackOptions opencv() { return {}; }
     /// poly_n 7, poly_sigma 1.5, as OpenCV's documentation recommends for larger neighbourhoods.
-    static farneback_options opencv_poly7() {
-        farneback_options o;
+    static FarnebackOptions opencv_poly7() {
+        FarnebackOptions o;
         o.poly_n = 7;
         o.poly_sigma = 1.5;
         return o;
@@ -81,10 +83,20 @@ struct farneback_options {
                         "poly_sigma must be in [0, 100], got ", poly_sigma);
         SYNCDSP_REQUIRE(threads <= 256, "farneback", "threads must be <= 256, got ", threads);
     }
+    /// The flow parameters alone (what changes the numbers; threads do not), e.g. for a caller's
+    /// own to_string.
+    std::string parameters() const {
+        std::ostringstream s;
+        s << "pyr_scale=" << pyr_scale << ", levels=" << levels << ", winsize=" << winsize
+          << ", iterations=" << iterations << ", poly_n=" << poly_n << ", poly_sigma=" << poly_sigma
+          << (gaussian ? ", gaussian" : ", box") << (use_initial_flow ? ", initial flow" : "");
+        return s.str();
+    }
+    std::string to_string() const { return "FarnebackOptions{" + parameters() + ", threads=" + std::to_string(threads) + "}"; }
 };
 
 /// Number of coarser pyramid levels OpenCV actually uses for a width x height input.
-inline int farneback_levels_used(std::size_t width, std::size_t height, const farneback_options& o) {
+inline int farneback_levels_used(std::size_t width, std::size_t height, const FarnebackOptions& o) {
     constexpr double min_size = 32;
     double scale = 1;
     int k = 0;
@@ -510,8 +522,8 @@ inline std::vector<float> window_gaussian(long m) {
 /// call can use several threads (options.threads).
 class farneback_engine {
 public:
-    explicit farneback_engine(farneback_options o = farneback_options::opencv()) : opt_(o) { opt_.validate(); }
-    const farneback_options& options() const { return opt_; }
+    explicit farneback_engine(FarnebackOptions o = FarnebackOptions::opencv()) : opt_(o) { opt_.validate(); }
+    const FarnebackOptions& options() const { return opt_; }
 
     /// Flow from prev to next (same size, 1 channel, u8 or float) into `flow` (resized to W x H x 2).
     /// With options().use_initial_flow, `flow` must already hold a W x H x 2 initial flow.
@@ -755,7 +767,7 @@ private:
         });
     }
 
-    farneback_options opt_;
+    FarnebackOptions opt_;
     impl::poly_basis basis_;
     double basis_sigma_ = -1;
     std::vector<float> gwin_;
@@ -775,7 +787,7 @@ private:
 /// used only with options.use_initial_flow (then required, W x H x 2).
 template <class T>
 image<float> farneback_flow(image_view<const T> prev, image_view<const T> next,
-                            const farneback_options& options = farneback_options::opencv(),
+                            const FarnebackOptions& options = FarnebackOptions::opencv(),
                             const image<float>* initial = nullptr) {
     farneback_engine engine(options);
     image<float> flow;
@@ -788,7 +800,7 @@ image<float> farneback_flow(image_view<const T> prev, image_view<const T> next,
 }
 template <class T>
 image<float> farneback_flow(const image<T>& prev, const image<T>& next,
-                            const farneback_options& options = farneback_options::opencv(),
+                            const FarnebackOptions& options = FarnebackOptions::opencv(),
                             const image<float>* initial = nullptr) {
     return farneback_flow<T>(prev.view(), next.view(), options, initial);
 }

@@ -15,21 +15,13 @@
 
 #include "syncdsp/core/checked.hpp"
 #include "syncdsp/core/error.hpp"
+#include "syncdsp/core/geometry.hpp"  // rect, the pixel rectangle crops cut
 #include "syncdsp/core/tensor.hpp"
 
 namespace syncdsp::vision {
 
 /// Largest width or height any vision function accepts (guards allocations from hostile sizes).
 inline constexpr std::size_t max_image_side = 1u << 15;
-
-/// A rectangle in pixel coordinates: x, y of the top-left corner, width, height.
-struct rect {
-    long x = 0, y = 0, width = 0, height = 0;
-    bool empty() const { return width <= 0 || height <= 0; }
-    bool operator==(const rect& o) const {
-        return x == o.x && y == o.y && width == o.width && height == o.height;
-    }
-};
 
 /// A non-owning view of pixels somewhere in memory (T may be const).
 template <class T>

@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -28,7 +29,7 @@
 
 namespace syncdsp::vision {
 
-struct lip_motion_options {
+struct LipMotionOptions {
     MouthMotionOptions motion;   ///< crops, flow and threads: those of the opening rate
     std::size_t histogram_bins = 4;
     double histogram_max = 4.0;  ///< px/frame of the resized box; upper edge of the histogram range
@@ -40,17 +41,23 @@ struct lip_motion_options {
         SYNCDSP_REQUIRE(std::isfinite(histogram_max) && histogram_max > 0, "lip_motion",
                         "histogram_max must be > 0, got ", histogram_max);
     }
+    std::string to_string() const {
+        std::ostringstream s;
+        s << "LipMotionOptions{" << motion.to_string() << ", histogram_bins=" << histogram_bins
+          << ", histogram_max=" << histogram_max << "}";
+        return s.str();
+    }
 };
 
 /// Names of the feature columns, in order.
-inline std::vector<std::string> lip_motion_feature_names(const lip_motion_options& o = {}) {
+inline std::vector<std::string> lip_motion_feature_names(const LipMotionOptions& o = {}) {
     std::vector<std::string> n = {"mean_dy", "mean_abs_dy", "mean_mag", "opening_rate"};
     for (std::size_t k = 0; k < o.histogram_bins; ++k) n.push_back("hist_" + std::to_string(k));
     return n;
 }
 
 /// The features of one flow field (W x H x 2) inside `region` (the whole field when empty).
-inline void flow_region_features(const image<float>& flow, rect region, const lip_motion_options& o, double* out) {
+inline void flow_region_features(const image<float>& flow, rect region, const LipMotionOptions& o, double* out) {
     SYNCDSP_REQUIRE(flow.channels() == 2 && !flow.empty(), "lip_motion", "flow must be a non-empty W x H x 2 image");
     if (region.empty() && region.width == 0 && region.height == 0 && region.x == 0 && region.y == 0)
         region = rect{0, 0, long(flow.width()), long(flow.height())};
@@ -82,30 +89,11 @@ inline void flow_region_features(const image<float>& flow, rect region, const li
     for (std::size_t k = 0; k < o.histogram_bins; ++k) out[4 + k] /= n;
 }
 
-/// One region per video frame from regions known at some frames only: frame i gets the region of
-/// the nearest listed frame (the earlier one on ties). `frames` must be increasing.
-inline std::vector<rect> regions_for_frames(const std::vector<std::int64_t>& frames, const std::vector<rect>& regions,
-                                            std::size_t n_frames) {
-    SYNCDSP_REQUIRE(!frames.empty() && frames.size() == regions.size(), "lip_motion",
-                    "need one region per listed frame (", frames.size(), " frames, ", regions.size(), " regions)");
-    std::vector<rect> out(n_frames);
-    std::size_t j = 0;
-    for (std::size_t i = 0; i < n_frames; ++i) {
-        while (j + 1 < frames.size() && frames[j + 1] <= std::int64_t(i)) ++j;
-        std::size_t best = j;
-        if (j + 1 < frames.size() && frames[j] < std::int64_t(i) &&
-            frames[j + 1] - std::int64_t(i) < std::int64_t(i) - frames[j])
-            best = j + 1;
-        out[i] = regions[best];
-    }
-    return out;
-}
-
 /// Lip-motion features of a gray video (N, H, W, 1) with one region for every frame or one per
 /// frame (regions may differ in size: each crop is resized to o.motion.box_size). Returns
 /// (N, feature_count()); row 0 is NaN.
 inline tensor<double, 2> lip_motion_features(const tensor<std::uint8_t, 4>& frames, const std::vector<rect>& regions,
-                                             const lip_motion_options& o = {}) {
+                                             const LipMotionOptions& o = {}) {
     o.validate();
     SYNCDSP_REQUIRE(frames.dimension() == 4 && frames.shape()[3] == 1, "lip_motion",
                     "frames must be gray (N, H, W, 1)");

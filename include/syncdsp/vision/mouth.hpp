@@ -18,9 +18,14 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <sstream>
+#include <string>
 #include <vector>
 
 #include "syncdsp/core/error.hpp"
+#include "syncdsp/core/geometry.hpp"
 #include "syncdsp/core/tensor.hpp"
 #include "syncdsp/vision/image.hpp"
 
@@ -83,10 +88,22 @@ inline tensor<double, 1> mouth_aspect_ratio(const tensor<float, 3>& points, mar_
 }
 
 /// Options of the mouth region.
-struct mouth_roi_options {
+struct MouthRoiOptions {
     double margin = 0.25;        ///< added on each side, as a fraction of the mouth box's larger side
     std::size_t smooth = 5;      ///< centred moving-average length (frames) for the centre; 1 = none
     long min_side = 16;          ///< smallest side in pixels
+
+    void validate() const {
+        SYNCDSP_REQUIRE(std::isfinite(margin) && margin >= 0 && margin <= 10, "mouth_roi", "margin must be in [0, 10], got ",
+                        margin);
+        SYNCDSP_REQUIRE(smooth >= 1, "mouth_roi", "smooth must be >= 1 frame (1 = none), got ", smooth);
+        SYNCDSP_REQUIRE(min_side >= 1, "mouth_roi", "min_side must be >= 1 pixel, got ", min_side);
+    }
+    std::string to_string() const {
+        std::ostringstream s;
+        s << "MouthRoiOptions{margin=" << margin << ", smooth=" << smooth << ", min_side=" << min_side << "}";
+        return s.str();
+    }
 };
 
 /// Square mouth box of one face: centre of the mouth points' bounding box, side = larger box side
@@ -119,7 +136,8 @@ inline rect clamp_square(double cx, double cy, long side, long width, long heigh
 
 /// Mouth ROI of a single face (68 or 20 points), clamped to the frame.
 inline rect mouth_roi(const float* xy, std::size_t count, long frame_width, long frame_height,
-                      const mouth_roi_options& o = {}) {
+                      const MouthRoiOptions& o = {}) {
+    o.validate();
     double cx, cy, side;
     mouth_box(xy, count, o.margin, cx, cy, side);
     return clamp_square(cx, cy, std::max(o.min_side, long(std::lround(side))), frame_width, frame_height);
@@ -130,10 +148,9 @@ inline rect mouth_roi(const float* xy, std::size_t count, long frame_width, long
 /// average of o.smooth rows, then clamped into the frame. Same-size boxes are what optical flow
 /// between consecutive crops needs.
 inline std::vector<rect> mouth_rois(const tensor<float, 3>& points, long frame_width, long frame_height,
-                                    const mouth_roi_options& o = {}) {
+                                    const MouthRoiOptions& o = {}) {
     SYNCDSP_REQUIRE(points.dimension() == 3 && points.shape()[2] == 2, "mouth_roi", "landmarks must be (rows, P, 2)");
-    SYNCDSP_REQUIRE(o.margin >= 0 && o.margin <= 10 && o.smooth >= 1 && o.min_side >= 1, "mouth_roi",
-                    "bad options (margin ", o.margin, ", smooth ", o.smooth, ", min_side ", o.min_side, ")");
+    o.validate();
     const std::size_t rows = points.shape()[0], P = points.shape()[1];
     std::vector<rect> out;
     if (rows == 0) return out;
@@ -151,6 +168,44 @@ inline std::vector<rect> mouth_rois(const tensor<float, 3>& points, long frame_w
         out.push_back(clamp_square(sx / double(n), sy / double(n), side, frame_width, frame_height));
     }
     return out;
+}
+
+/// One region per video frame from regions known at some frames only: frame i gets the region of
+/// the nearest listed frame (the earlier one on ties). `frames` must be increasing.
+inline std::vector<rect> regions_for_frames(const std::vector<std::int64_t>& frames, const std::vector<rect>& regions,
+                                            std::size_t n_frames) {
+    SYNCDSP_REQUIRE(!frames.empty() && frames.size() == regions.size(), "lip_motion",
+                    "need one region per listed frame (", frames.size(), " frames, ", regions.size(), " regions)");
+    std::vector<rect> out(n_frames);
+    std::size_t j = 0;
+    for (std::size_t i = 0; i < n_frames; ++i) {
+        while (j + 1 < frames.size() && frames[j + 1] <= std::int64_t(i)) ++j;
+        std::size_t best = j;
+        if (j + 1 < frames.size() && frames[j] < std::int64_t(i) &&
+            frames[j + 1] - std::int64_t(i) < std::int64_t(i) - frames[j])
+            best = j + 1;
+        out[i] = regions[best];
+    }
+    return out;
+}
+
+/// Mouth ROIs for every frame of a track: the stable ROIs of mouth_rois over the frames that have
+/// landmarks, and for a frame without them the ROI of the nearest frame that has them (the earlier
+/// on ties). Throws invalid_argument when no frame has landmarks.
+inline std::vector<rect> mouth_rois(const landmark_track& t, long frame_width, long frame_height,
+                                    const MouthRoiOptions& o = {}) {
+    const landmark_rows rows = t.to_rows();
+    if (rows.frame.empty())
+        detail::throw_invalid_argument("mouth_roi", "none of the ", t.frames(), " frames has landmarks");
+    return regions_for_frames(rows.frame, mouth_rois(rows.points, frame_width, frame_height, o), t.frames());
+}
+
+/// MAR of every frame of a track (NaN for frames without landmarks).
+inline std::vector<double> mouth_aspect_ratio(const landmark_track& t, mar_kind kind) {
+    std::vector<double> m(t.frames(), std::numeric_limits<double>::quiet_NaN());
+    for (std::size_t k = 0; k < t.frames(); ++k)
+        if (t.has[k]) m[k] = mouth_aspect_ratio(t.frame_points(k), t.point_count(), kind);
+    return m;
 }
 
 /// The mouth box assumed for a tight face crop without landmarks (LRS3 / VoxCeleb style, the face

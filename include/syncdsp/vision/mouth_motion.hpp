@@ -44,13 +44,13 @@ namespace syncdsp::vision {
 /// Settings of the mouth motion: box size, flow, threads.
 struct MouthMotionOptions {
     std::size_t box_size = 64;  ///< each crop is resized to box_size x box_size before the flow
-    farneback_options flow = small_box_flow();
+    FarnebackOptions flow = small_box_flow();
     unsigned threads = 0;       ///< frame pairs are spread over this many threads (0 = all cores)
 
     /// OpenCV's usual parameters (0.5, 3, 15, 3, 5, 1.2) with a smaller window and sigma (9, 1.1):
     /// a 64 px mouth moves a few pixels per frame.
-    static farneback_options small_box_flow() {
-        farneback_options f = farneback_options::opencv();
+    static FarnebackOptions small_box_flow() {
+        FarnebackOptions f = FarnebackOptions::opencv();
         f.winsize = 9;
         f.poly_sigma = 1.1;
         return f;
@@ -65,10 +65,8 @@ struct MouthMotionOptions {
     }
     std::string to_string() const {
         std::ostringstream s;
-        s << "MouthMotionOptions{box_size=" << box_size << ", flow=farneback(pyr_scale=" << flow.pyr_scale
-          << ", levels=" << flow.levels << ", winsize=" << flow.winsize << ", iterations=" << flow.iterations
-          << ", poly_n=" << flow.poly_n << ", poly_sigma=" << flow.poly_sigma
-          << (flow.gaussian ? ", gaussian" : ", box") << "), threads=" << threads << "}";
+        s << "MouthMotionOptions{box_size=" << box_size << ", flow=farneback(" << flow.parameters()
+          << "), threads=" << threads << "}";
         return s.str();
     }
 };
@@ -176,7 +174,7 @@ void for_each_mouth_flow(const mouth_cropper& crops, const MouthMotionOptions& o
                     " px but the options say box_size ", o.box_size);
     const std::size_t n = crops.frames();
     if (n < 2) return;
-    farneback_options flow_opt = o.flow;
+    FarnebackOptions flow_opt = o.flow;
     flow_opt.threads = 1;               // parallel over pairs instead
     flow_opt.use_initial_flow = false;  // each pair on its own: the result cannot depend on the split
     parallel_for(n - 1, o.threads, [&](std::size_t b, std::size_t e) {

@@ -132,24 +132,21 @@ public:
     /// Landmarks of the face in `box` (pixels of `img`, e.g. a detector box), mapped back to image
     /// pixels exactly as face-api does. Throws invalid_argument when the box does not overlap the
     /// image (nothing to look at).
-    landmarks68 detect(const rgb8_view& img, const face_box& box) const {
+    landmarks68 detect(const rgb8_view& img, const syncdsp::box& box) const {
         require_rgb8(img, "face_landmark68");
         SYNCDSP_REQUIRE(std::isfinite(box.x) && std::isfinite(box.y) && std::isfinite(box.width) &&
                             std::isfinite(box.height),
                         "face_landmark68", "non-finite box");
-        // Box.clipAtImageBorders(): clip, then floor x, y, w, h.
-        const double cx = std::max(box.x, 0.0), cy = std::max(box.y, 0.0);
-        const double cw = std::min(box.right() - cx, double(img.width) - cx);
-        const double ch = std::min(box.bottom() - cy, double(img.height) - cy);
-        const long ix = long(std::floor(cx)), iy = long(std::floor(cy));
-        const long iw = long(std::floor(cw)), ih = long(std::floor(ch));
+        // Box.clipAtImageBorders(), then Box.floor(): x, y, w, h each rounded down.
+        const rect c = to_rect(clip_to_image(box, img.width, img.height));
+        const long ix = c.x, iy = c.y, iw = c.width, ih = c.height;
         SYNCDSP_REQUIRE(iw > 0 && ih > 0 && ix + iw <= long(img.width) && iy + ih <= long(img.height), "face_landmark68",
                         "box (", box.x, ", ", box.y, ", ", box.width, "x", box.height, ") leaves no pixels inside the ",
                         img.width, "x", img.height, " image");
         const nhwc_map in = make_input(img, ix, iy, iw, ih);
         landmarks68 r;
         r.raw = forward(in.v.data());
-        r.crop = face_box{double(ix), double(iy), double(iw), double(ih)};
+        r.crop = c;
         // postProcess in float32 tensors, then FaceLandmarks68 in doubles.
         const double scale = double(input_size) / double(std::max(iw, ih));
         const float sw = static_cast<float>(double(iw) * scale), sh = static_cast<float>(double(ih) * scale);

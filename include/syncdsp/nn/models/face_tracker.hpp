@@ -69,14 +69,14 @@ public:
         r.has_face = true;
         box_ = r.main.box;
         score_ = r.main.score;
-        const point2 c = centroid(r.main.landmarks);
-        offset_ = point2{box_->x + box_->width / 2 - c.x, box_->y + box_->height / 2 - c.y};
+        const point c = centroid(r.main.landmarks);
+        offset_ = point{box_->x + box_->width / 2 - c.x, box_->y + box_->height / 2 - c.y};
         if (all) *all = std::move(faces);
         return r;
     }
 
-    static point2 centroid(const landmarks68& lm) {
-        point2 c;
+    static point centroid(const landmarks68& lm) {
+        point c;
         for (const auto& p : lm.points) {
             c.x += p.x / 68;
             c.y += p.y / 68;
@@ -86,16 +86,16 @@ public:
 
 private:
     void move_box(const landmarks68& lm) {
-        const point2 c = centroid(lm);
+        const point c = centroid(lm);
         box_->x = c.x + offset_.x - box_->width / 2;
         box_->y = c.y + offset_.y - box_->height / 2;
     }
 
     const face_analyzer& fa_;
     std::size_t every_;
-    std::optional<face_box> box_;
+    std::optional<box> box_;
     double score_ = 0;
-    point2 offset_;
+    point offset_;
 };
 
 /// Zero-phase smoothing of a landmark track: each point of frame i becomes the mean of the same
@@ -121,7 +121,7 @@ inline std::vector<tracked_face> smooth_centered(const std::vector<tracked_face>
                     sx += track[u].main.landmarks.points[p].x;
                     sy += track[u].main.landmarks.points[p].y;
                 }
-                out[t].main.landmarks.points[p] = point2{sx / double(2 * k + 1), sy / double(2 * k + 1)};
+                out[t].main.landmarks.points[p] = point{sx / double(2 * k + 1), sy / double(2 * k + 1)};
             }
         }
         i = end;

@@ -1,15 +1,16 @@
 // syncdsp/nn/models/face_types.hpp - the small value types the face models exchange: an 8-bit RGB
 // image view (nn may not include vision, so it has its own; any view type with data/width/height/
-// channels/stride members, such as vision::image_view<const std::uint8_t>, converts with as_rgb8),
-// a face box and a 68-point landmark set, all in pixel coordinates of the input image.
+// channels/stride members, such as vision::image_view<const std::uint8_t>, converts with as_rgb8)
+// and a 68-point landmark set of core points, in pixel coordinates of the input image. Boxes and
+// points are the core ones (core/geometry.hpp), shared with io, vision and the pipeline.
 #pragma once
 
-#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
 
 #include "syncdsp/core/error.hpp"
+#include "syncdsp/core/geometry.hpp"
 
 namespace syncdsp::nn {
 
@@ -35,33 +36,12 @@ inline void require_rgb8(const rgb8_view& v, const char* where) {
     SYNCDSP_REQUIRE(v.stride >= v.width * v.channels, where, "row stride ", v.stride, " < width*channels ", v.width * v.channels);
 }
 
-/// A rectangle in pixels of the input image (top-left x, y; may extend past the borders).
-struct face_box {
-    double x = 0, y = 0, width = 0, height = 0;
-    double right() const { return x + width; }
-    double bottom() const { return y + height; }
-    double area() const { return width * height; }
-};
-
-/// Intersection over union of two boxes (0 when either is empty).
-inline double iou(const face_box& a, const face_box& b) {
-    const double w = std::max(0.0, std::min(a.right(), b.right()) - std::max(a.x, b.x));
-    const double h = std::max(0.0, std::min(a.bottom(), b.bottom()) - std::max(a.y, b.y));
-    const double inter = w * h;
-    const double uni = a.area() + b.area() - inter;
-    return uni > 0 ? inter / uni : 0.0;
-}
-
-struct point2 {
-    double x = 0, y = 0;
-};
-
 /// 68 landmarks in the iBUG 300-W order (0-16 jaw, 17-26 brows, 27-35 nose, 36-47 eyes,
 /// 48-59 outer lips, 60-67 inner lips), in pixels of the input image.
 struct landmarks68 {
-    std::array<point2, 68> points{};
+    std::array<point, 68> points{};
     std::array<float, 136> raw{};  ///< the network's raw output (relative, padded-square coords)
-    face_box crop;                 ///< the integer crop the network saw (clipped, floored box)
+    rect crop;                     ///< the pixels the network saw (the box clipped to the image, floored)
 };
 
 }  // namespace syncdsp::nn

@@ -10,6 +10,7 @@
 // The main face of a frame (what the tracker and `syncdsp sync` follow) is the largest box.
 #pragma once
 
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -19,27 +20,42 @@
 
 namespace syncdsp::nn {
 
-struct face_options {
+struct FaceOptions {
     std::size_t detector_size = 416;  ///< TinyFaceDetector input size (multiple of 32; 416 or 224)
     double min_score = 0.5;           ///< detection score threshold (face-api's default)
     bool tiny_landmarks = false;      ///< use FaceLandmark68TinyNet (faster, less accurate)
     std::string models_dir;           ///< "" = $SYNCDSP_MODELS, then the default locations
+
+    /// face-api's detectAllFaces(img, new TinyFaceDetectorOptions()).withFaceLandmarks(): detector
+    /// input 416, score 0.5, the full FaceLandmark68Net.
+    static FaceOptions faceapi() { return {}; }
+
+    void validate() const {
+        require_detector_input_size(detector_size);
+        SYNCDSP_REQUIRE(min_score >= 0 && min_score < 1, "faces", "min_score must be in [0, 1), got ", min_score);
+    }
+    std::string to_string() const {
+        std::ostringstream s;
+        s << "FaceOptions{detector_size=" << detector_size << ", min_score=" << min_score
+          << ", landmarks=" << (tiny_landmarks ? "tiny" : "full") << ", models_dir="
+          << (models_dir.empty() ? "(default)" : models_dir) << "}";
+        return s.str();
+    }
 };
 
 struct face {
-    face_box box;          ///< detector box, pixels of the input image
+    syncdsp::box box;          ///< detector box, pixels of the input image
     double score = 0;      ///< detector score
     landmarks68 landmarks; ///< 68 points in pixels of the input image
 };
 
 class face_analyzer {
 public:
-    explicit face_analyzer(const face_options& opt = {})
-        : opt_(opt), det_(tiny_face_detector::load(opt.models_dir)), lm_(face_landmark68::load(opt.tiny_landmarks, opt.models_dir)) {
-        tiny_face_detector::check_input_size(opt.detector_size);
-    }
+    explicit face_analyzer(const FaceOptions& opt = {})
+        : opt_(validated(opt)), det_(tiny_face_detector::load(opt.models_dir)),
+          lm_(face_landmark68::load(opt.tiny_landmarks, opt.models_dir)) {}
 
-    const face_options& options() const { return opt_; }
+    const FaceOptions& options() const { return opt_; }
     const tiny_face_detector& detector() const { return det_; }
     const face_landmark68& landmark_net() const { return lm_; }
 
@@ -49,7 +65,7 @@ public:
     }
 
     /// Landmarks for a given box (e.g. from a previous frame or another detector).
-    landmarks68 landmarks(const rgb8_view& img, const face_box& box) const { return lm_.detect(img, box); }
+    landmarks68 landmarks(const rgb8_view& img, const syncdsp::box& box) const { return lm_.detect(img, box); }
 
     /// Boxes and landmarks of every face above the threshold, highest score first. Boxes with no
     /// pixel inside the image are dropped (face-api drops them too).
@@ -69,24 +85,28 @@ public:
     template <class View>
     std::vector<face> detect_faces(const View& v) const { return detect_faces(as_rgb8(v)); }
     template <class View>
-    landmarks68 landmarks(const View& v, const face_box& box) const { return landmarks(as_rgb8(v), box); }
+    landmarks68 landmarks(const View& v, const syncdsp::box& box) const { return landmarks(as_rgb8(v), box); }
 
     /// True when clipping the box to the image and flooring (as the landmark crop does) leaves pixels.
-    static bool box_has_pixels(const face_box& b, std::size_t w, std::size_t h) {
-        const double cx = std::max(b.x, 0.0), cy = std::max(b.y, 0.0);
-        const double cw = std::min(b.right() - cx, double(w) - cx), ch = std::min(b.bottom() - cy, double(h) - cy);
-        return std::isfinite(cw) && std::isfinite(ch) && std::floor(cw) >= 1 && std::floor(ch) >= 1;
+    static bool box_has_pixels(const box& b, std::size_t w, std::size_t h) {
+        const box c = clip_to_image(b, w, h);
+        return std::isfinite(c.width) && std::isfinite(c.height) && std::floor(c.width) >= 1 && std::floor(c.height) >= 1;
     }
 
 private:
-    tiny_face_detector_options detector_options() const {
-        tiny_face_detector_options o;
+    // Checks the options before the (slow) model loading.
+    static const FaceOptions& validated(const FaceOptions& o) {
+        o.validate();
+        return o;
+    }
+    TinyFaceDetectorOptions detector_options() const {
+        TinyFaceDetectorOptions o;
         o.input_size = opt_.detector_size;
         o.score_threshold = opt_.min_score;
         return o;
     }
 
-    face_options opt_;
+    FaceOptions opt_;
     tiny_face_detector det_;
     face_landmark68 lm_;
 };

@@ -21,6 +21,8 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <sstream>
+#include <string>
 #include <vector>
 
 #include "syncdsp/core/error.hpp"
@@ -127,11 +129,29 @@ inline std::size_t syncnet_window_count(std::size_t video_frames, std::size_t au
 enum class frame_order { bgr, rgb };
 
 /// Options of syncnet_evaluate.
-struct syncnet_protocol_options {
-    std::size_t vshift = 15;
+struct SyncnetProtocolOptions {
+    std::size_t vshift = 15;     ///< offsets searched: -vshift..vshift frames
     std::size_t batch = 20;      ///< windows per forward pass (memory: 60 MB of lip input per 20)
-    unsigned threads = 1;
+    unsigned threads = 1;        ///< 0 = all cores
     double fps = 25.0;           ///< only used for offset_ms; the protocol itself assumes 25 fps
+
+    /// syncnet_python's SyncNetInstance.evaluate: vshift 15 at 25 fps (batch and threads change
+    /// only the speed).
+    static SyncnetProtocolOptions syncnet_python() { return {}; }
+
+    void validate() const {
+        SYNCDSP_REQUIRE(vshift <= 1000, "syncnet_protocol", "vshift ", vshift, " must be <= 1000 frames");
+        SYNCDSP_REQUIRE(batch >= 1 && batch <= 10000, "syncnet_protocol", "batch ", batch, " must be in 1..10000");
+        SYNCDSP_REQUIRE(threads <= 256, "syncnet_protocol", "threads must be <= 256, got ", threads);
+        SYNCDSP_REQUIRE(std::isfinite(fps) && fps > 0 && fps <= 1000, "syncnet_protocol", "fps ", fps,
+                        " must be in (0, 1000]");
+    }
+    std::string to_string() const {
+        std::ostringstream s;
+        s << "SyncnetProtocolOptions{vshift=" << vshift << ", batch=" << batch << ", threads=" << threads
+          << ", fps=" << fps << "}";
+        return s.str();
+    }
 };
 
 /// Per-window embeddings of a clip.
@@ -142,7 +162,7 @@ struct syncnet_embeddings {
 /// Runs both encoders over the clip's windows. frames: (T, 224, 224, 3) 8-bit; mfcc: (frames, 13).
 inline syncnet_embeddings syncnet_embed(const syncnet& net, const tensor<std::uint8_t, 4>& frames, frame_order order,
                                         const tensor<float, 2>& mfcc, std::size_t windows,
-                                        const syncnet_protocol_options& o = {}) {
+                                        const SyncnetProtocolOptions& o = {}) {
     const auto& fs = frames.shape();
     SYNCDSP_REQUIRE(fs[1] == 224 && fs[2] == 224 && fs[3] == 3, "syncnet_protocol",
                     "frames must be T x 224 x 224 x 3 face crops, got ", fs[0], "x", fs[1], "x", fs[2], "x", fs[3]);
@@ -153,7 +173,7 @@ inline syncnet_embeddings syncnet_embed(const syncnet& net, const tensor<std::ui
                     " frames, have ", fs[0]);
     SYNCDSP_REQUIRE(mfcc.shape()[0] >= 4 * (windows - 1) + 20, "syncnet_protocol", windows, " windows need ",
                     4 * (windows - 1) + 20, " MFCC frames, have ", mfcc.shape()[0]);
-    SYNCDSP_REQUIRE(o.batch >= 1, "syncnet_protocol", "batch must be >= 1");
+    o.validate();
     const std::size_t E = net.config().embedding;
     syncnet_embeddings out;
     out.video = tensor<float, 2>::from_shape({windows, E});
@@ -189,7 +209,8 @@ inline syncnet_embeddings syncnet_embed(const syncnet& net, const tensor<std::ui
 /// audio, and the number of 16 kHz audio samples (for the window count).
 inline syncnet_result syncnet_evaluate(const syncnet& net, const tensor<std::uint8_t, 4>& frames, frame_order order,
                                        const tensor<float, 2>& mfcc, std::size_t audio_samples,
-                                       const syncnet_protocol_options& o = {}) {
+                                       const SyncnetProtocolOptions& o = {}) {
+    o.validate();
     const std::size_t windows = syncnet_window_count(frames.shape()[0], audio_samples);
     const auto e = syncnet_embed(net, frames, order, mfcc, windows, o);
     return syncnet_offset(e.video, e.audio, o.vshift, o.fps);

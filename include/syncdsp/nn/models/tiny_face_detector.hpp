@@ -24,6 +24,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -35,16 +36,38 @@
 
 namespace syncdsp::nn {
 
-struct tiny_face_detector_options {
+/// Throws invalid_argument unless `input_size` is a detector input size (a multiple of 32).
+inline void require_detector_input_size(std::size_t input_size) {
+    SYNCDSP_REQUIRE(input_size >= 32 && input_size <= 2048 && input_size % 32 == 0, "tiny_face_detector",
+                    "input_size must be a multiple of 32 in 32..2048 (416 or 224 are usual), got ", input_size);
+}
+
+struct TinyFaceDetectorOptions {
     std::size_t input_size = 416;   ///< multiple of 32 (face-api default 416; 224 is faster, misses small faces)
     double score_threshold = 0.5;   ///< face-api's default
     double iou_threshold = 0.4;     ///< NMS (face-api's constant)
+
+    /// face-api's `new TinyFaceDetectorOptions()`: inputSize 416, scoreThreshold 0.5 (NMS IoU 0.4).
+    static TinyFaceDetectorOptions faceapi() { return {}; }
+
+    void validate() const {
+        require_detector_input_size(input_size);
+        SYNCDSP_REQUIRE(score_threshold >= 0 && score_threshold < 1 && iou_threshold >= 0 && iou_threshold <= 1,
+                        "tiny_face_detector", "score_threshold must be in [0, 1) and iou_threshold in [0, 1], got ",
+                        score_threshold, " and ", iou_threshold);
+    }
+    std::string to_string() const {
+        std::ostringstream s;
+        s << "TinyFaceDetectorOptions{input_size=" << input_size << ", score_threshold=" << score_threshold
+          << ", iou_threshold=" << iou_threshold << "}";
+        return s.str();
+    }
 };
 
 struct face_detection {
-    face_box box;       ///< pixels of the input image (not clipped to it)
+    syncdsp::box box;       ///< pixels of the input image (not clipped to it)
     double score = 0;   ///< sigmoid(objectness)
-    face_box relative;  ///< the same box relative to the image size (0..1)
+    syncdsp::box relative;  ///< the same box relative to the image size (0..1)
 };
 
 class tiny_face_detector {
@@ -79,10 +102,7 @@ public:
         return s;
     }
 
-    static void check_input_size(std::size_t input_size) {
-        SYNCDSP_REQUIRE(input_size >= 32 && input_size <= 2048 && input_size % 32 == 0, "tiny_face_detector",
-                        "input_size must be a multiple of 32 in 32..2048 (416 or 224 are usual), got ", input_size);
-    }
+    static void check_input_size(std::size_t input_size) { require_detector_input_size(input_size); }
 
     /// The network input face-api builds (inputSize^2 x 3, values 0..255, before mean/255).
     static nhwc_map make_input(const rgb8_view& img, std::size_t input_size) {
@@ -149,14 +169,11 @@ public:
 
     /// Decodes a raw S x S x 25 output for an image of width x height (face-api extractBoxes + NMS).
     static std::vector<face_detection> decode(const nhwc_map& raw, std::size_t width, std::size_t height,
-                                              const tiny_face_detector_options& opt) {
+                                              const TinyFaceDetectorOptions& opt) {
         SYNCDSP_REQUIRE(raw.c == 25 && raw.h == raw.w && raw.h > 0, "tiny_face_detector", "raw output must be S x S x 25, got ",
                         raw.h, "x", raw.w, "x", raw.c);
         SYNCDSP_REQUIRE(width > 0 && height > 0, "tiny_face_detector", "empty image size ", width, "x", height);
-        SYNCDSP_REQUIRE(opt.score_threshold >= 0 && opt.score_threshold < 1 && opt.iou_threshold >= 0 &&
-                            opt.iou_threshold <= 1,
-                        "tiny_face_detector", "score_threshold must be in [0, 1) and iou_threshold in [0, 1], got ",
-                        opt.score_threshold, " and ", opt.iou_threshold);
+        opt.validate();
         const double in = double(opt.input_size);
         const double scale = in / double(std::max(width, height));
         const double rw = std::floor(double(width) * scale + 0.5), rh = std::floor(double(height) * scale + 0.5);
@@ -179,36 +196,36 @@ public:
                     d.score = score;
                     // BoundingBox(x, y, x + w, y + h): face-api keeps right/bottom, width = right - x.
                     const double x = ctx - bw / 2, y = cty - bh / 2;
-                    d.relative = face_box{x, y, (x + bw) - x, (y + bh) - y};
+                    d.relative = box{x, y, (x + bw) - x, (y + bh) - y};
                     cand.push_back(d);
                 }
         // face-api nonMaxSuppression: stable ascending sort, pop from the back.
         std::vector<std::size_t> order(cand.size());
         for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
         std::stable_sort(order.begin(), order.end(), [&](std::size_t i, std::size_t j) { return cand[i].score < cand[j].score; });
-        auto scaled = [&](const face_box& r) {
-            return face_box{r.x * in, r.y * in, r.width * in, r.height * in};  // Box.rescale(inputSize)
+        auto scaled = [&](const box& r) {
+            return box{r.x * in, r.y * in, r.width * in, r.height * in};  // Box.rescale(inputSize)
         };
         std::vector<face_detection> out;
         while (!order.empty()) {
             const std::size_t cur = order.back();
             order.pop_back();
             out.push_back(cand[cur]);
-            const face_box cb = scaled(cand[cur].relative);
+            const box cb = scaled(cand[cur].relative);
             std::vector<std::size_t> keep;
             for (std::size_t idx : order)
                 if (iou(cb, scaled(cand[idx].relative)) <= opt.iou_threshold) keep.push_back(idx);
             order.swap(keep);
         }
         for (auto& d : out) {
-            const face_box& r = d.relative;
-            d.box = face_box{r.x * double(width), r.y * double(height), r.width * double(width), r.height * double(height)};
+            const box& r = d.relative;
+            d.box = box{r.x * double(width), r.y * double(height), r.width * double(width), r.height * double(height)};
         }
         return out;
     }
 
     /// Faces in an RGB(A) image, highest score first; empty when none passes the threshold.
-    std::vector<face_detection> detect(const rgb8_view& img, const tiny_face_detector_options& opt = {}) const {
+    std::vector<face_detection> detect(const rgb8_view& img, const TinyFaceDetectorOptions& opt = {}) const {
         return decode(forward(img, opt.input_size), img.width, img.height, opt);
     }
 
