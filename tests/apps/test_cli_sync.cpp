@@ -27,22 +27,12 @@ struct run_result {
 run_result run_cli(const std::string& args, std::string* err = nullptr) {
     const std::string err_path = syncdsp::test::scratch("cli_stderr.txt");
     const std::string cmd = std::string("'") + std::getenv("SYNCDSP_CLI") + "' " + args + " 2>'" + err_path + "'";
-    std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
-    REQUIRE(pipe);
-    std::string out;
-    std::array<char, 4096> buf{};
-    std::size_t n;
-    while ((n = std::fread(buf.data(), 1, buf.size(), pipe.get())) > 0) out.append(buf.data(), n);
-    const int status = pclose(pipe.release());
+    const auto ran = syncdsp::test::run_command(cmd);
     if (err) {
-        std::FILE* f = std::fopen(err_path.c_str(), "r");
-        err->clear();
-        if (f) {
-            while ((n = std::fread(buf.data(), 1, buf.size(), f)) > 0) err->append(buf.data(), n);
-            std::fclose(f);
-        }
+        std::ifstream f(err_path);
+        err->assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
     }
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+    return {ran.code, ran.out};
 }
 
 // Under the sanitizer build (SYNCDSP_SANITIZED=1) the face networks and the phone recogniser are

@@ -62,16 +62,10 @@ struct sync_result {
 sync_result run_sync(const std::string& file, const std::string& extra = "", const std::string& phones = "off") {
     const std::string cmd = quote(std::getenv("SYNCDSP_CLI")) + " sync " + quote(file) + " --json --quiet --faces off --phones " +
                             phones + extra + " 2>" + quote(at("stderr.txt"));
-    std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
-    REQUIRE(pipe);
-    std::string out;
-    std::array<char, 4096> buf{};
-    std::size_t n;
-    while ((n = std::fread(buf.data(), 1, buf.size(), pipe.get())) > 0) out.append(buf.data(), n);
+    const auto ran = syncdsp::test::run_command(cmd);
     sync_result r;
-    const int status = pclose(pipe.release());
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    if (r.code == 0) r.json = nlohmann::json::parse(out);
+    r.code = ran.code;
+    if (r.code == 0) r.json = nlohmann::json::parse(ran.out);
     if (r.code != 0) {
         std::ifstream err(at("stderr.txt"));
         std::string line, all;
