@@ -9,8 +9,6 @@
 #include <fstream>
 #include <string>
 
-#include <sys/wait.h>
-
 #include <doctest/doctest.h>
 
 namespace syncdsp::test {
@@ -34,24 +32,6 @@ inline std::string shared_anchors_dir() {
 }
 
 inline bool file_exists(const std::string& path) { return std::ifstream(path).good(); }
-
-/// Runs a shell command line (the caller quotes its arguments) and returns its exit status (-1 if
-/// it did not exit normally) and everything it wrote to stdout.
-struct command_result {
-    int code = -1;
-    std::string out;
-};
-inline command_result run_command(const std::string& command_line) {
-    command_result r;
-    FILE* pipe = popen(command_line.c_str(), "r");
-    if (!pipe) return r;
-    char buf[4096];
-    std::size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) r.out.append(buf, n);
-    const int status = pclose(pipe);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
-}
 
 /// A scratch path under the build tree for files a test writes.
 inline std::string scratch(const std::string& name) { return std::string(SYNCDSP_TEST_BINARY_DIR) + "/" + name; }

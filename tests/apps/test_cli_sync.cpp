@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "run_command.hpp"
 #include "support.hpp"
 
 namespace {

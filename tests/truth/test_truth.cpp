@@ -26,6 +26,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "run_command.hpp"
 #include "support.hpp"
 #include "syncdsp/io/ffmpeg.hpp"
 #include "syncdsp/io/wav.hpp"
