@@ -1,6 +1,6 @@
 // faceapi_golden.js - runs @vladmandic/face-api 1.7.15 in Node on TF.js's pure-JS `cpu` backend
 // (no native module) on real frames of ../shared/data and writes the golden JSON that
-// tests/faces compares syncdsp's face detector and landmark nets against.
+// tests/nn compares syncdsp's face detector and landmark nets against.
 //
 //   cd scripts/faceapi && npm ci
 //   node faceapi_golden.js MODELS_DIR SHARED_DATA_DIR OUT.json [cpu|wasm]

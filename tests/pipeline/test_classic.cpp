@@ -105,7 +105,7 @@ TEST_CASE("landmarks: from the face networks (when installed) and from a file") 
     CHECK(f.cues.size() == 2);
 
     if (!have_face_models()) SYNCDSP_SKIP("face-api models not installed (scripts/get_models.sh)");
-    if (std::getenv("SYNCDSP_SANITIZED")) SYNCDSP_SKIP("face networks on a whole clip: too slow under sanitizers (tests/faces covers them)");
+    if (std::getenv("SYNCDSP_SANITIZED")) SYNCDSP_SKIP("face networks on a whole clip: too slow under sanitizers (tests/nn covers them)");
     pl::ClassicOptions on;
     on.faces = pl::face_mode::on;
     const auto base = pl::estimate_offset(clip(), on);
@@ -128,7 +128,7 @@ TEST_CASE("the phone cue (when pocketsphinx is built in) joins the fusion and ke
     opt.faces = pl::face_mode::off;
     opt.phones = pl::phone_mode::on;
     opt.recognise_phones = syncdsp::audio::pocketsphinx_recogniser();
-    if (std::getenv("SYNCDSP_SANITIZED")) SYNCDSP_SKIP("phone recogniser on a whole clip: slow under sanitizers (tests/phones covers it)");
+    if (std::getenv("SYNCDSP_SANITIZED")) SYNCDSP_SKIP("phone recogniser on a whole clip: slow under sanitizers (tests/audio covers it)");
     const auto base = pl::estimate_offset(clip(), opt);
     REQUIRE(base.valid);
     CHECK(base.phones);

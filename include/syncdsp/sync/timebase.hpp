@@ -6,7 +6,7 @@
 //    audio feature frames overlapping it, each weighted by its overlap (a frame stands for one hop
 //    around its centre), so the mean is centred on t even when frame centres fall on cell edges
 //    (10 ms frames into 40 ms cells: whole edge frames from one side only put it 5 ms early;
-//    measured on the synthetic truth, tests/truth: 25 fps +1.4 -> +0.2 ms). Averaging is the anti-aliasing a
+//    measured on the synthetic truth, tests/cli/test_cli_timebase_truth.cpp: 25 fps +1.4 -> +0.2 ms). Averaging is the anti-aliasing a
 //    down-sampling from 100 Hz to ~25 Hz needs, and it keeps the energy that happened during the
 //    frame's exposure time together.
 //  - Video -> grid by *linear interpolation* between the real frame timestamps. For constant frame

@@ -3,7 +3,7 @@
 // Weights: `face_landmark_68_model` / `face_landmark_68_tiny_model` TF.js files of
 // @vladmandic/face-api 1.7.15 (see faceapi_weights.hpp; scripts/get_models.sh installs them).
 //
-// Network (as face-api runs it, verified against its TF.js cpu backend, tests/faces):
+// Network (as face-api runs it, verified against its TF.js cpu backend, tests/nn):
 //   input 112x112x3 RGB in 0..255, minus mean RGB (122.782, 117.001, 104.298), divided by 255;
 //   dense blocks (full: 4 blocks x 4 convs, 32/64/128/256 channels; tiny: 3 x 3, 32/64/128):
 //     o1 = relu(conv0(x)) with stride 2 (regular 3x3 conv in block 0, separable in the others),

@@ -95,7 +95,7 @@ TEST_CASE("errors: one line on stderr, non-zero exit, no output left behind") {
     CHECK(run_cli("sync '" + clip() + "' --quiet --plot '" + svg + "'" + light()).code == 0);
     CHECK(syncdsp::test::file_exists(svg));
 
-    // fix: tests/apps/test_cli_fix.cpp
+    // fix: tests/cli/test_cli_fix.cpp
 
     // No audio stream.
     const std::string mute = syncdsp::test::scratch("cli_mute.mkv");

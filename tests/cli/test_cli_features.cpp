@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "audio_support.hpp"
+#include "audio/audio_support.hpp"
 #include "syncdsp/io/file.hpp"
 
 using namespace syncdsp;

@@ -1,4 +1,4 @@
-// tests/faces/faces_common.hpp - helpers of the face-model tests: where the models and the shared
+// tests/nn/faces_common.hpp - helpers of the face-model tests: where the models and the shared
 // anchors are, and skipping when the (not committed) model files are absent.
 #pragma once
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "faces_common.hpp"
+#include "nn/faces_common.hpp"
 #include "syncdsp/io/tfjs.hpp"
 #include "syncdsp/nn/models/face_landmark68.hpp"
 #include "syncdsp/nn/models/tiny_face_detector.hpp"

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "faces_common.hpp"
+#include "nn/faces_common.hpp"
 
 namespace {
 std::string run(const std::string& cmd, int& status) {

@@ -1,5 +1,5 @@
 // Tests of syncdsp/audio/phones.hpp and phone_openness.hpp: the parts of the phone cue that need
-// no recogniser (tests/phones/test_pocketsphinx.cpp tests the recogniser itself).
+// no recogniser (tests/audio/test_pocketsphinx.cpp tests the recogniser itself).
 //
 // References: closed forms for digital-silence runs, utterance planning and the openness track.
 #include <cmath>
