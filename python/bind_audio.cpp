@@ -120,14 +120,14 @@ py::array run_on_signal(const signal_in& s, F&& f) {
     if (s.bytes == 4) {
         tensor<float, 2> out;
         {
-            py::gil_scoped_release nogil;
+            nogil_section nogil;
             out = f(s.data<float>(), s.size, float{});
         }
         return to_numpy(std::move(out));
     }
     tensor<double, 2> out;
     {
-        py::gil_scoped_release nogil;
+        nogil_section nogil;
         out = f(s.data<double>(), s.size, double{});
     }
     return to_numpy(std::move(out));
@@ -163,7 +163,7 @@ void bind_audio(py::module_& m) {
             const auto o = logmel_options(checked_sr(sr, "logmel"), preset, kw);
             kw.finish();
             o.validate();
-            const auto s = signal(x, "logmel");
+            const auto s = signal(x, "log_mel");
             return run_on_signal(s, [&](const auto* d, std::size_t n, auto) { return audio::log_mel(d, n, o); });
         },
         py::arg("x"), py::arg("sr") = 16000.0, py::arg("preset") = "psf");

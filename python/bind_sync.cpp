@@ -8,6 +8,7 @@
 
 #include "report_json.hpp"  // apps/: the JSON of `syncdsp sync --json`, so to_dict() is the same document
 #include "syncdsp/audio/phones.hpp"
+#include "syncdsp/io/remux.hpp"
 #include "syncdsp/pipeline/classic.hpp"
 #include "syncdsp/pipeline/syncnet.hpp"
 #include "syncdsp/sync/search.hpp"
@@ -200,6 +201,16 @@ py::dict report_dict(const pipeline::offset_report& r, const std::string& path) 
     }
     d["windows"] = windows;
     d["notes"] = r.notes;
+    py::list segments;
+    for (const auto& sg : r.segments) {
+        py::dict sd;
+        sd["start_s"] = sg.start_s;
+        sd["end_s"] = sg.end_s;
+        sd["offset_ms"] = sg.offset_ms;
+        sd["windows"] = sg.windows;
+        segments.append(sd);
+    }
+    d["segments"] = segments;
     return d;
 }
 
@@ -274,7 +285,7 @@ void bind_sync(py::module_& m) {
             const auto vc = cues(video, "video"), ac = cues(audio, "audio");
             sync::search_result r;
             {
-                py::gil_scoped_release nogil;
+                nogil_section nogil;
                 r = sync::search(vc, ac, sync::cue_grid{start_s, rate}, o);
             }
             py::dict d;
@@ -308,12 +319,21 @@ void bind_sync(py::module_& m) {
             o.validate();
             pipeline::offset_report r;
             {
-                py::gil_scoped_release nogil;
+                nogil_section nogil;
                 r = pipeline::estimate_offset(path, o);
             }
             return report_dict(r, path);
         },
         py::arg("path"), py::arg("preset") = "standard");
+
+    m.def(
+        "_shift_audio",
+        [](const std::string& input, const std::string& output, double audio_shift_ms) {
+            nogil_section nogil;
+            io::check_remux_output(input, output);
+            io::remux_with_audio_shift(input, output, audio_shift_ms);
+        },
+        py::arg("input"), py::arg("output"), py::arg("audio_shift_ms"));
 
     m.def(
         "_syncnet_video",
@@ -328,7 +348,7 @@ void bind_sync(py::module_& m) {
             o.validate();
             pipeline::syncnet_video_result r;
             {
-                py::gil_scoped_release nogil;
+                nogil_section nogil;
                 const auto net = syncnet_weights(weights);
                 r = pipeline::syncnet_on_video(*net, path, o);
             }
@@ -359,7 +379,7 @@ void bind_sync(py::module_& m) {
             const auto s16 = syncnet_audio(audio_obj);
             nn::syncnet_result r;
             {
-                py::gil_scoped_release nogil;
+                nogil_section nogil;
                 const auto net = syncnet_weights(weights);
                 nn::syncnet_window_count(frames.shape()[0], s16.size());
                 auto mo = audio::MfccOptions::python_speech_features(16000);

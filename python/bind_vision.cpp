@@ -115,7 +115,7 @@ void bind_vision(py::module_& m) {
             if (ga.is_u8 != gb.is_u8) bad_argument("flow", "a and b must have the same dtype (uint8 or float32)");
             tensor<float, 3> out;
             {
-                py::gil_scoped_release nogil;
+                nogil_section nogil;
                 out = ga.is_u8 ? run_flow<std::uint8_t>(ga, gb, o) : run_flow<float>(ga, gb, o);
             }
             return to_numpy(std::move(out));
@@ -163,7 +163,7 @@ void bind_vision(py::module_& m) {
                                   std::size_t(a.shape(1) * a.shape(2))};
             std::vector<nn::face> faces;
             {
-                py::gil_scoped_release nogil;
+                nogil_section nogil;
                 faces = analyzer(o)->detect_faces(v);
             }
             py::list out;

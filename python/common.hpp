@@ -7,6 +7,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -81,6 +82,35 @@ inline signal_in signal(const py::handle& obj, const char* where, const char* na
     s.size = std::size_t(a.shape(0));
     return s;
 }
+
+/// Counts the threads inside GIL-free sections now, and the most at once since the last reset:
+/// the test that threads compute in parallel reads it (syncdsp._syncdsp._nogil_stats()).
+struct nogil_counters {
+    std::atomic<int> active{0}, most{0};
+};
+inline nogil_counters& nogil_stats() {
+    static nogil_counters c;
+    return c;
+}
+
+/// Releases the GIL for a long computation (every binding that computes uses this, so Python
+/// threads run meanwhile and several calls run in parallel).
+class nogil_section {
+public:
+    nogil_section() {
+        auto& c = nogil_stats();
+        const int now = ++c.active;
+        int most = c.most.load();
+        while (now > most && !c.most.compare_exchange_weak(most, now)) {
+        }
+    }
+    ~nogil_section() { --nogil_stats().active; }
+    nogil_section(const nogil_section&) = delete;
+    nogil_section& operator=(const nogil_section&) = delete;
+
+private:
+    py::gil_scoped_release release_;  // released first, re-acquired last
+};
 
 /// Moves a tensor into a NumPy array that owns it (no copy of the values).
 template <class T, std::size_t N>

@@ -70,6 +70,11 @@ PYBIND11_MODULE(_syncdsp, m) {
             raise(e);
         }
     });
+    m.def("_nogil_stats", [] {
+        auto& c = nogil_stats();
+        return py::make_tuple(c.active.load(), c.most.load());
+    });
+    m.def("_reset_nogil_stats", [] { nogil_stats().most = nogil_stats().active.load(); });
     bind_audio(m);
     bind_vision(m);
     bind_sync(m);

@@ -27,7 +27,7 @@ from ._syncdsp import Error, InvalidArgument, IoError, ParseError, Unsupported
 
 __all__ = [
     "mfcc", "logmel", "zcr", "rms", "describe", "flow", "mar", "landmarks", "Face", "search", "SearchResult",
-    "Estimate", "sync", "SyncResult", "Verdict", "syncnet", "SyncnetResult", "Error", "InvalidArgument",
+    "Estimate", "sync", "SyncResult", "shift_audio", "Verdict", "syncnet", "SyncnetResult", "Error", "InvalidArgument",
     "ParseError", "IoError", "Unsupported",
 ]
 
@@ -231,6 +231,20 @@ class SyncResult:
         self.tracks: List[dict] = list(d["tracks"])
         self.windows: List[dict] = list(d["windows"])
         self.notes: List[str] = list(d["notes"])
+        self.segments: List[dict] = list(d["segments"])
+
+    def fix_decision(self) -> str:
+        """What ``syncdsp fix`` would do with this answer (do no harm): "shift" only when it is
+        reliable, out of tolerance and its whole interval is too; else "in_sync", "cant_tell"
+        (not reliable), "uncertain" (the interval reaches into tolerance) or "changes" (the
+        offset changes within the clip)."""
+        if len(self.segments) > 1:
+            return "changes"
+        if not self.valid or not self.reliable:
+            return "cant_tell"
+        if self.verdict.kind == "in_sync":
+            return "in_sync"
+        return "shift" if self.verdict.certain else "uncertain"
 
     def to_dict(self) -> dict:
         """The same document as ``syncdsp sync --json`` (rounded as the CLI rounds)."""
@@ -252,6 +266,14 @@ def sync(path: str, preset: str = "standard", **options) -> SyncResult:
     save_landmarks_path, models_dir, detect_every, window_s, hop_s, surrogates, reliable_p,
     threads. Needs ffmpeg on PATH. The GIL is released while it runs."""
     return SyncResult(_syncdsp._sync(str(path), preset, **options))
+
+
+def shift_audio(input: str, output: str, audio_shift_ms: float) -> None:
+    """Writes ``output`` = ``input`` with its audio moved by ``audio_shift_ms`` (> 0: later),
+    without re-encoding (ffmpeg stream copy), as ``syncdsp fix`` does: to fix a measured offset
+    pass ``-result.offset_ms``. Written to a temporary sibling and renamed only on success; the
+    output must not be the input."""
+    _syncdsp._shift_audio(str(input), str(output), float(audio_shift_ms))
 
 
 # ---- SyncNet ----------------------------------------------------------------------------------
