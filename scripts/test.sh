@@ -39,7 +39,8 @@ fi
 phase_done setup
 
 echo "== build (Release, -Wall -Wextra -Wpedantic -Werror)"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DSYNCDSP_WARNINGS_AS_ERRORS=ON >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DSYNCDSP_WARNINGS_AS_ERRORS=ON \
+      -DSYNCDSP_PYTHON=ON -DPython_EXECUTABLE=/usr/bin/python3 >/dev/null
 cmake --build build -j "$JOBS"
 phase_done "release build"
 echo "== tests"
