@@ -58,7 +58,7 @@ PYBIND11_MODULE(_syncdsp, m) {
     c.invalid = new_exception(m, "InvalidArgument", py::make_tuple(c.base, builtins.attr("ValueError")),
                               "A value the function cannot work with (id invalid_argument.*).");
     c.parse = new_exception(m, "ParseError", py::make_tuple(c.base, builtins.attr("ValueError")),
-                            "Malformed input data (id parse_error.*).");
+                            "Malformed input data: a truncated or lying file or buffer (id parse_error.*).");
     c.io = new_exception(m, "IoError", py::make_tuple(c.base, builtins.attr("OSError")),
                          "A file could not be read or written, or ffmpeg failed (id io_error.*).");
     c.unsupported = new_exception(m, "Unsupported", py::make_tuple(c.base, builtins.attr("NotImplementedError")),

@@ -8,7 +8,7 @@ if(NOT rc EQUAL 0)
 endif()
 set(ENV{PYTHONPATH} ${PREFIX}/${SITE})
 set(ENV{SYNCDSP_PYTHON_EXPECT_DIR} ${PREFIX}/${SITE}/syncdsp)
-execute_process(COMMAND ${PYTHON} -m pytest -q -rs -p no:cacheprovider ${SOURCE_DIR}/tests/python
+execute_process(COMMAND ${PYTHON} -m pytest -q -p no:cacheprovider ${SOURCE_DIR}/tests/python
                 WORKING_DIRECTORY ${SOURCE_DIR} RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "pytest failed (exit ${rc})")

@@ -99,3 +99,11 @@ def run_example(name, *args, cwd=None) -> subprocess.CompletedProcess:
     if r.returncode != 0:
         raise AssertionError(f"{name} failed ({r.returncode}):\n{r.stdout}\n{r.stderr}")
     return r
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Skipped cases as scripts/skipped.sh lists them for every test program:
+    "SKIPPED [python] case: reason"."""
+    for report in terminalreporter.stats.get("skipped", []):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        terminalreporter.write_line(f"SKIPPED [python] {report.nodeid}: {reason.removeprefix('Skipped: ')}")
