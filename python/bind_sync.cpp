@@ -1,6 +1,7 @@
 // python/bind_sync.cpp - the offset engine (search), the whole classic pipeline on a file (sync)
 // and SyncNet's protocol (syncnet). Results come back as plain dicts and NumPy arrays;
 // python/syncdsp/__init__.py wraps them in small result classes.
+#include <filesystem>
 #include <memory>
 #include <mutex>
 
@@ -216,14 +217,18 @@ py::dict report_dict(const pipeline::offset_report& r, const std::string& path) 
 
 // ---- syncnet ---------------------------------------------------------------------------------
 
+// Loaded once per file (a folder of videos is scored with one load); a rewritten file is reloaded.
 std::shared_ptr<const nn::syncnet> syncnet_weights(const std::string& path) {
     static std::mutex lock;
     static std::map<std::string, std::shared_ptr<const nn::syncnet>> cache;
+    std::error_code ec;
+    const auto stamp = std::filesystem::last_write_time(path, ec);
+    const std::string key = path + "@" + (ec ? "?" : std::to_string(stamp.time_since_epoch().count()));
     std::lock_guard<std::mutex> guard(lock);
-    auto it = cache.find(path);
+    auto it = cache.find(key);
     if (it != cache.end()) return it->second;
     auto net = std::make_shared<const nn::syncnet>(nn::syncnet::load(path));
-    cache[path] = net;
+    cache[key] = net;
     return net;
 }
 

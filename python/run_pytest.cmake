@@ -7,6 +7,7 @@ if(NOT rc EQUAL 0)
   message(FATAL_ERROR "cmake --install ${BUILD_DIR} --component python failed")
 endif()
 set(ENV{PYTHONPATH} ${PREFIX}/${SITE})
+set(ENV{PYTHONDONTWRITEBYTECODE} 1)  # no __pycache__ in the source tree
 set(ENV{SYNCDSP_PYTHON_EXPECT_DIR} ${PREFIX}/${SITE}/syncdsp)
 execute_process(COMMAND ${PYTHON} -m pytest -q -p no:cacheprovider ${SOURCE_DIR}/tests/python
                 WORKING_DIRECTORY ${SOURCE_DIR} RESULT_VARIABLE rc)
