@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <functional>
 #include <future>
 #include <limits>
@@ -163,6 +164,13 @@ inline void search_and_judge(const raw_cues& in, const ClassicOptions& opt, offs
     r.reliable = w.reliable && r.segments.size() <= 1;
     r.verdict = sync::judge(r.offset_ms, r.interval_lo_ms, r.interval_hi_ms, r.valid, w.reliable, r.segments,
                             opt.tolerance);
+    r.rival_offset_ms = w.rival_offset_ms;
+    if (r.segments.size() <= 1 && w.rival_offset_ms) {
+        char why[160];
+        std::snprintf(why, sizeof why, "two offsets, %+.0f ms and %+.0f ms, fit the sound almost equally well",
+                      r.offset_ms, *w.rival_offset_ms);
+        r.verdict.reason = why;
+    }
 }
 
 inline std::vector<double> audio_energy(const std::vector<float>& audio, unsigned sample_rate, const ClassicOptions& opt) {

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -39,6 +40,7 @@ struct offset_report {
     double peak_z = 0;              ///< robust z of the peak within the fused curve
     double peak_margin = 0;         ///< peak minus the runner-up outside the guard band
     bool at_edge = false;           ///< the peak is at the end of the search range
+    std::optional<double> rival_offset_ms;  ///< another lag the cues explain almost as well (not reliable then)
     bool reliable = false;          ///< significant, not at the edge, and the windows agree
     sync::verdict verdict;          ///< against `tolerance`
     sync::ToleranceProfile tolerance;
