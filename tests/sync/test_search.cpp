@@ -317,3 +317,25 @@ TEST_CASE("search: sound that fits two lags equally has a rival, and the answer 
     CHECK_FALSE(one.whole.rival_offset_ms.has_value());
     CHECK(one.whole.reliable);
 }
+
+TEST_CASE("calibration: a clip's interval widens with the scatter of its reliable windows") {
+    auto window = [](double offset_ms, bool reliable) {
+        sync::offset_estimate w;
+        w.valid = true;
+        w.reliable = reliable;
+        w.offset_ms = offset_ms;
+        return w;
+    };
+    // Agreeing windows: the calibration's width, to a fraction of a ms.
+    std::vector<sync::offset_estimate> agree;
+    for (int i = 0; i < 12; ++i) agree.push_back(window(40.0 + (i % 2), true));
+    CHECK(sync::clip_interval_ms(120.0, agree, 2.0) == doctest::Approx(120.0).epsilon(0.001));
+    // Fewer than 3 reliable windows add nothing, whatever the unreliable ones say.
+    CHECK(sync::clip_interval_ms(120.0, {window(0, true), window(900, true), window(-900, false)}, 2.0) == 120.0);
+    // Scattered windows: offsets -100, 0, +100 ms repeated, 12 windows over 6 stretches. Robust sd =
+    // 1.4826 * MAD = 148.26 ms, standard error 148.26 / sqrt(6), x 1.645, in quadrature with 120.
+    std::vector<sync::offset_estimate> scatter;
+    for (int i = 0; i < 12; ++i) scatter.push_back(window(100.0 * (i % 3 - 1), true));
+    const double own = 1.645 * 148.26 / std::sqrt(6.0);
+    CHECK(sync::clip_interval_ms(120.0, scatter, 2.0) == doctest::Approx(std::sqrt(120.0 * 120.0 + own * own)));
+}

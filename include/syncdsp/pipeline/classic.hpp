@@ -146,8 +146,12 @@ inline void search_and_judge(const raw_cues& in, const ClassicOptions& opt, offs
     r.offset_ms = w.offset_ms;
     r.raw_offset_ms = w.raw_offset_ms;
     r.offset_frames = w.offset_ms * fps / 1000.0;
-    r.interval_lo_ms = w.offset_ms - opt.calibration.interval_ms;
-    r.interval_hi_ms = w.offset_ms + opt.calibration.interval_ms;
+    const double windows_per_stretch = opt.search.window_s > 0 && opt.search.hop_s > 0
+                                           ? opt.search.window_s / opt.search.hop_s
+                                           : 2.0;  // the default hop is half a window
+    const double half = sync::clip_interval_ms(opt.calibration.interval_ms, s.windows, windows_per_stretch);
+    r.interval_lo_ms = w.offset_ms - half;
+    r.interval_hi_ms = w.offset_ms + half;
     r.confidence = w.significance.confidence;
     r.p_value = w.significance.p_value;
     r.surrogates = w.significance.count;
