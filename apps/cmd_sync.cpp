@@ -27,7 +27,7 @@ offset > 0 means the audio is late (heard after the lips move); fix it with `syn
 options:
   --json               print one JSON object instead (offset_ms, raw_offset_ms, interval_ms,
                        verdict {kind, certain, reason, text}, tolerance, confidence, p_value,
-                       reliable, segments, windows, curve {lags_ms, scores}, timings_ms, ...)
+                       reliable, rival_offset_ms, segments, windows, curve, timings_ms, ...)
   --tolerance T        itu (default: ITU-R BT.1359 detectability, 45 ms early / 125 ms late),
                        ebu (EBU R37, 40/60), atsc (ATSC IS-191, 15/45) or EARLY,LATE in ms
   --max-offset D       search range +-D (default 2000ms; accepts 500ms, 1.5s or a number of ms;

@@ -46,6 +46,7 @@ inline nlohmann::json to_json(const pipeline::offset_report& r, const std::strin
     j["pairs"] = pairs;
     j["peak"] = {{"score", round_to(r.peak_score, 1e-5)}, {"robust_z", round_to(r.peak_z, 0.001)},
                  {"margin", round_to(r.peak_margin, 1e-5)}, {"at_edge", r.at_edge}};
+    j["rival_offset_ms"] = r.rival_offset_ms ? nlohmann::json(round_to(*r.rival_offset_ms, 0.01)) : nlohmann::json();
     j["mouth_box"] = {r.mouth_box.x, r.mouth_box.y, r.mouth_box.width, r.mouth_box.height};
     j["mouth_from"] = r.mouth_from;
     j["face_frames"] = r.face_frames;
@@ -72,7 +73,10 @@ inline nlohmann::json to_json(const pipeline::offset_report& r, const std::strin
                          {"interval_ms", {round_to(wr.interval_lo_ms, 0.01), round_to(wr.interval_hi_ms, 0.01)}},
                          {"confidence", round_to(x.significance.confidence, 0.001)},
                          {"p_value", round_to(x.significance.p_value, 0.0001)},
-                         {"margin", round_to(x.peak.peak_to_second, 1e-5)}, {"reliable", x.reliable}});
+                         {"margin", round_to(x.peak.peak_to_second, 1e-5)},
+                         {"rival_offset_ms", x.rival_offset_ms ? nlohmann::json(round_to(*x.rival_offset_ms, 0.01))
+                                                               : nlohmann::json()},
+                         {"reliable", x.reliable}});
         }
         j["windows"] = w;
     }

@@ -104,3 +104,17 @@ TEST_CASE("to_string names the conventions of each preset") {
     CHECK(MfccOptions::kaldi().to_string().find("povey") != std::string::npos);
     CHECK(MfccOptions::librosa().to_string().find("top_db=80") != std::string::npos);
 }
+
+TEST_CASE("resampler and delta options: validate says what is wrong, to_string names the settings") {
+    CHECK(ResampleOptions::high_quality().to_string() == "ResampleOptions{zeros=64, rolloff=0.95, beta=9}");
+    auto r = ResampleOptions::high_quality();
+    r.rolloff = 1.5;
+    CHECK(error_id([&] { r.validate(); }) == "invalid_argument.resample");
+    CHECK(error_id([&] { polyphase_resampler<float>(48000, 16000, r); }) == "invalid_argument.resample");
+    CHECK(DeltaOptions::librosa(2).to_string() == "DeltaOptions{method=savitzky_golay, width=9, order=2}");
+    CHECK(DeltaOptions::htk(3).to_string() == "DeltaOptions{method=regression, n=3}");
+    auto d = DeltaOptions::librosa();
+    d.width = 4;
+    CHECK(error_id([&] { d.validate(); }) == "invalid_argument.deltas");
+    CHECK_NOTHROW(DeltaOptions::htk().validate());
+}

@@ -112,6 +112,16 @@ TEST_CASE("landmarks: from the face networks (when installed) and from a file") 
     CHECK(base.mouth_from.rfind("landmarks", 0) == 0);
     CHECK(base.face_frames >= 390);
     REQUIRE(base.valid);
+    // One decode fed the face networks and the flow; with no memory for the mouth neighbourhoods
+    // the video is decoded twice, and the answer is the same to the last bit.
+    CHECK(base.video_decodes == 1);
+    pl::ClassicOptions twice = on;
+    twice.single_decode_budget = 0;
+    const auto two = pl::estimate_offset(clip(), twice);
+    CHECK(two.video_decodes == 2);
+    CHECK(two.offset_ms == base.offset_ms);
+    CHECK(two.confidence == base.confidence);
+    CHECK(two.curve.score == base.curve.score);
     const auto late = ffmpeg_make("late200.mp4", "-i '" + clip() + "' -itsoffset 0.2 -i '" + clip() +
                                                      "' -map 0:v -map 1:a -c copy");
     const auto r = pl::estimate_offset(late, on);

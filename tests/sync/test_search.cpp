@@ -261,3 +261,81 @@ TEST_CASE("calibration: presets validate and print") {
     bad.interval_ms = -1;
     CHECK_THROWS_AS(bad.validate(), syncdsp::invalid_argument);
 }
+
+TEST_CASE("rival: a second hill within the margin is a rival; a broad peak's shoulder is not") {
+    // Hand-made curves, lags -10..10.
+    auto curve = [](std::vector<double> y) {
+        sync::correlation_curve c;
+        c.min_lag = -10;
+        c.score = std::move(y);
+        c.informative.assign(c.score.size(), 1);
+        c.overlap.assign(c.score.size(), 100);
+        return c;
+    };
+    std::vector<double> two(21, 0.0);
+    two[5] = 0.50, two[4] = two[6] = 0.3;    // lag -5
+    two[15] = 0.47, two[14] = two[16] = 0.3;  // lag +5, 0.03 lower
+    const auto c2 = curve(two);
+    const auto p2 = sync::find_peak(c2);
+    REQUIRE(p2.lag == -5);
+    const auto r = sync::find_rival(c2, p2, 0.05);
+    REQUIRE(r.has_value());
+    CHECK(c2.lag(*r) == 5);
+    CHECK_FALSE(sync::find_rival(c2, p2, 0.02).has_value());  // 0.03 lower: beyond a 0.02 margin
+    // A broad peak: values fall slowly on both sides, with a small bump on the shoulder at lag +4
+    // (the valley between it and the peak is only 0.01 deep).
+    std::vector<double> broad(21);
+    for (int i = 0; i < 21; ++i) broad[std::size_t(i)] = 0.5 - 0.01 * std::abs(i - 10);
+    broad[14] = 0.47, broad[13] = 0.46;
+    const auto cb = curve(broad);
+    const auto pb = sync::find_peak(cb);
+    REQUIRE(pb.lag == 0);
+    CHECK_FALSE(sync::find_rival(cb, pb, 0.05).has_value());
+}
+
+TEST_CASE("search: sound that fits two lags equally has a rival, and the answer is not reliable") {
+    // The audio cue is the video cue 600 ms late plus the video cue 600 ms early: both lags fit
+    // equally (same overlap, same correlation), so neither can be the answer.
+    const double rate = 25.0;
+    const std::size_t n = 25 * 30;
+    const smooth_signal s(5);
+    const auto video = s.sample(n, rate, 0.0), late = s.sample(n, rate, 0.6), early = s.sample(n, rate, -0.6);
+    std::vector<double> audio(n);
+    for (std::size_t i = 0; i < n; ++i) audio[i] = late[i] + early[i];
+    auto opt = sync::SearchOptions::classic();
+    opt.surrogates = 19;
+    opt.reliable_p = 0.05;
+    const auto r = sync::search({rate_cue("v", video)}, {rate_cue("a", audio)}, {0.0, rate}, opt);
+    REQUIRE(r.whole.valid);
+    CHECK(std::fabs(std::fabs(r.whole.offset_ms) - 600.0) <= 8.0);
+    REQUIRE(r.whole.rival_offset_ms.has_value());
+    CHECK(std::fabs(*r.whole.rival_offset_ms + r.whole.offset_ms) <= 45.0);  // the other one
+    CHECK(r.whole.significance.p_value <= 0.05);  // significant, and still not reliable
+    CHECK_FALSE(r.whole.reliable);
+    // Only the late copy: one answer, reliable, no rival.
+    const auto one = sync::search({rate_cue("v", video)}, {rate_cue("a", late)}, {0.0, rate}, opt);
+    CHECK_FALSE(one.whole.rival_offset_ms.has_value());
+    CHECK(one.whole.reliable);
+}
+
+TEST_CASE("calibration: a clip's interval widens with the scatter of its reliable windows") {
+    auto window = [](double offset_ms, bool reliable) {
+        sync::offset_estimate w;
+        w.valid = true;
+        w.reliable = reliable;
+        w.offset_ms = offset_ms;
+        return w;
+    };
+    // Agreeing windows: the calibration's width, to a fraction of a ms.
+    std::vector<sync::offset_estimate> agree;
+    for (int i = 0; i < 12; ++i) agree.push_back(window(40.0 + (i % 2), true));
+    CHECK(sync::clip_interval_ms(120.0, agree, 2.0) == doctest::Approx(120.0).epsilon(0.001));
+    // Fewer than 3 reliable windows add nothing, whatever the unreliable ones say.
+    CHECK(sync::clip_interval_ms(120.0, {window(0, true), window(900, true), window(-900, false)}, 2.0) == 120.0);
+    // Scattered windows: offsets -100, 0, +100 ms repeated, 12 windows over 6 stretches. Robust sd =
+    // 1.4826 * MAD = 148.26 ms, standard error 148.26 / sqrt(6), x 1.645, in quadrature with 120.
+    std::vector<sync::offset_estimate> scatter;
+    for (int i = 0; i < 12; ++i) scatter.push_back(window(100.0 * (i % 3 - 1), true));
+    const double own = 1.645 * 148.26 / std::sqrt(6.0);
+    CHECK(sync::clip_interval_ms(120.0, scatter, 2.0) == doctest::Approx(std::sqrt(120.0 * 120.0 + own * own)));
+}

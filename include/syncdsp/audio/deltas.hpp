@@ -11,6 +11,8 @@
 
 #include <cmath>
 #include <cstddef>
+#include <sstream>
+#include <string>
 #include <vector>
 
 #include <Eigen/Dense>
@@ -39,6 +41,23 @@ struct DeltaOptions {
         o.method = delta_method::regression;
         o.n = n;
         return o;
+    }
+
+    void validate() const {
+        if (method == delta_method::regression) {
+            SYNCDSP_REQUIRE(n >= 1, "deltas", "regression half-width n must be >= 1, got 0");
+        } else {
+            SYNCDSP_REQUIRE(width >= 3 && width % 2 == 1, "deltas", "width must be odd and >= 3, got ", width);
+            SYNCDSP_REQUIRE(order == 1 || order == 2, "deltas", "order must be 1 or 2, got ", order);
+        }
+    }
+    std::string to_string() const {
+        std::ostringstream s;
+        if (method == delta_method::regression)
+            s << "DeltaOptions{method=regression, n=" << n << "}";
+        else
+            s << "DeltaOptions{method=savitzky_golay, width=" << width << ", order=" << order << "}";
+        return s.str();
     }
 };
 
@@ -72,7 +91,7 @@ tensor<T, 2> deltas(const tensor<T, 2>& feats, const DeltaOptions& o = {}) {
     require_finite(feats.data(), feats.size(), "deltas", "the feature matrix");
     tensor<T, 2> out = xt::zeros<T>({nt, nc});
     if (o.method == delta_method::regression) {
-        SYNCDSP_REQUIRE(o.n >= 1, "deltas", "regression half-width n must be >= 1, got 0");
+        o.validate();
         SYNCDSP_REQUIRE(nt > 0, "deltas", "the feature matrix has no frames");
         double denom = 0;
         for (std::size_t k = 1; k <= o.n; ++k) denom += 2.0 * double(k * k);
@@ -88,8 +107,7 @@ tensor<T, 2> deltas(const tensor<T, 2>& feats, const DeltaOptions& o = {}) {
         }
         return out;
     }
-    SYNCDSP_REQUIRE(o.width >= 3 && o.width % 2 == 1, "deltas", "width must be odd and >= 3, got ", o.width);
-    SYNCDSP_REQUIRE(o.order == 1 || o.order == 2, "deltas", "order must be 1 or 2, got ", o.order);
+    o.validate();
     SYNCDSP_REQUIRE(nt >= o.width, "deltas", "need at least width=", o.width, " frames for mode 'interp', got ", nt);
     const std::size_t w = o.width, h = w / 2;
     const auto mid = impl::savgol_weights(w, o.order, o.order, 0.0);

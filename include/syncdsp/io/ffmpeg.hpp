@@ -264,9 +264,28 @@ inline tensor<std::int16_t, 1> decode_audio_pcm16(const std::string& path, unsig
 }
 
 /// Pixel layout of decoded frames.
-enum class pixel_format { gray, rgb, bgr };
+enum class pixel_format {
+    gray,
+    rgb,
+    bgr,
+    /// Each frame twice, from one decode: its RGB pixels (H*W*3 bytes) followed by its gray plane
+    /// (H*W bytes), each byte for byte what the rgb and gray formats give (the face networks and
+    /// the flow read one decode this way). decode_video_stream only.
+    rgb_then_gray,
+};
 
-inline std::size_t channels_of(pixel_format f) { return f == pixel_format::gray ? 1 : 3; }
+inline std::size_t channels_of(pixel_format f) {
+    return f == pixel_format::gray ? 1 : f == pixel_format::rgb_then_gray ? 4 : 3;
+}
+inline const char* name_of(pixel_format f) {
+    switch (f) {
+        case pixel_format::gray: return "gray";
+        case pixel_format::rgb: return "rgb";
+        case pixel_format::bgr: return "bgr";
+        case pixel_format::rgb_then_gray: return "rgb_then_gray";
+    }
+    return "?";
+}
 
 struct VideoDecodeOptions {
     pixel_format format = pixel_format::gray;
@@ -283,6 +302,12 @@ struct VideoDecodeOptions {
         o.format = pixel_format::rgb;
         return o;
     }
+    /// RGB and gray from one decode (pixel_format::rgb_then_gray).
+    static VideoDecodeOptions rgb_then_gray() {
+        VideoDecodeOptions o;
+        o.format = pixel_format::rgb_then_gray;
+        return o;
+    }
 
     void validate() const {
         SYNCDSP_REQUIRE((width == 0) == (height == 0) && width >= 0 && height >= 0 && width <= 16384 && height <= 16384,
@@ -291,8 +316,7 @@ struct VideoDecodeOptions {
     }
     std::string to_string() const {
         std::ostringstream s;
-        s << "VideoDecodeOptions{format="
-          << (format == pixel_format::gray ? "gray" : format == pixel_format::rgb ? "rgb" : "bgr") << ", size=";
+        s << "VideoDecodeOptions{format=" << name_of(format) << ", size=";
         if (width) s << width << "x" << height; else s << "native";
         s << ", max_frames=" << (max_frames ? std::to_string(max_frames) : "all") << ", max_bytes=" << max_bytes << "}";
         return s.str();
@@ -438,7 +462,8 @@ inline std::size_t decode_video_stream(const std::string& path, const media_info
     const int h = opt.height ? opt.height : info.height;
     if (w <= 0 || h <= 0 || w > 16384 || h > 16384)
         detail::throw_io_error("ffmpeg", "'", path, "' has an unusable video size ", w, "x", h);
-    const char* pix = opt.format == pixel_format::gray ? "gray" : opt.format == pixel_format::rgb ? "rgb24" : "bgr24";
+    const bool both = opt.format == pixel_format::rgb_then_gray;
+    const char* pix = opt.format == pixel_format::gray ? "gray" : opt.format == pixel_format::bgr ? "bgr24" : "rgb24";
     ffmpeg_impl::temp_file times_file;
     // Keep a frame only when its time moves forward (or is unknown); then print each kept frame's
     // timestamp, so pixels and times pair one to one. -copyts: the file's own timeline.
@@ -446,8 +471,18 @@ inline std::size_t decode_video_stream(const std::string& path, const media_info
         "select='isnan(pts)+isnan(prev_selected_pts)+gt(pts,prev_selected_pts)',"
         "metadata=mode=add:key=syncdsp:value=1,metadata=mode=print:key=syncdsp:file=" + times_file.path;
     if (opt.width) filter += ",scale=" + std::to_string(w) + ":" + std::to_string(h) + ":flags=bilinear";
-    std::vector<std::string> argv = {ffmpeg_program(), "-nostdin", "-v", "error", "-copyts", "-i", path,
-                                     "-map", "0:v:0", "-an", "-fps_mode", "passthrough", "-vf", filter};
+    // Both layouts from one decode: the frame as RGB on top of its gray plane (as RGB, R = G = B =
+    // the gray value, which ffmpeg converts exactly), one rawvideo frame of W x 2H; the gray half is
+    // packed back to one byte per pixel below.
+    if (both) filter = "[0:v:0]" + filter + ",split[c][g];[g]format=gray,format=rgb24[gg];[c]format=rgb24[cc];[cc][gg]vstack";
+    std::vector<std::string> argv = {ffmpeg_program(), "-nostdin", "-v", "error", "-copyts", "-i", path};
+    for (const char* a : {"-an", "-fps_mode", "passthrough"}) argv.push_back(a);
+    if (both) {
+        argv.push_back("-filter_complex");
+    } else {
+        for (const char* a : {"-map", "0:v:0", "-vf"}) argv.push_back(a);
+    }
+    argv.push_back(filter);
     if (opt.max_frames) {
         argv.push_back("-frames:v");
         argv.push_back(std::to_string(opt.max_frames));
@@ -455,8 +490,9 @@ inline std::size_t decode_video_stream(const std::string& path, const media_info
     for (const char* a : {"-f", "rawvideo", "-pix_fmt"}) argv.push_back(a);
     argv.push_back(pix);
     argv.push_back("pipe:1");
-    const std::size_t frame_bytes = checked_mul(checked_mul(std::size_t(w), std::size_t(h), "decode_video"),
-                                                channels_of(opt.format), "decode_video");
+    const std::size_t pixels = checked_mul(std::size_t(w), std::size_t(h), "decode_video");
+    // What the pipe carries per frame (W x 2H RGB for both layouts) and what on_frame receives.
+    const std::size_t frame_bytes = checked_mul(pixels, both ? 6 : channels_of(opt.format), "decode_video");
     std::vector<std::uint8_t> frame(frame_bytes);
     std::size_t filled = 0, count = 0;
     bool stop = false;
@@ -469,6 +505,10 @@ inline std::size_t decode_video_stream(const std::string& path, const media_info
             n -= take;
             if (filled == frame_bytes) {
                 filled = 0;
+                if (both) {  // the gray half: one byte per pixel, right after the RGB half
+                    std::uint8_t* gray = frame.data() + 3 * pixels;
+                    for (std::size_t i = 0; i < pixels; ++i) gray[i] = gray[3 * i];
+                }
                 if (!on_frame(frame.data(), count++)) {
                     stop = true;
                     return false;
@@ -511,6 +551,8 @@ inline video_frames decode_video(const std::string& path, const VideoDecodeOptio
     if (!info.has_video) detail::throw_io_error("ffmpeg", "'", path, "' has no video stream");
     const int w = opt.width ? opt.width : info.width;
     const int h = opt.height ? opt.height : info.height;
+    SYNCDSP_REQUIRE(opt.format != pixel_format::rgb_then_gray, "decode_video",
+                    "rgb_then_gray frames are streamed (decode_video_stream), not kept as one tensor");
     const std::size_t c = channels_of(opt.format);
     std::vector<std::uint8_t> all;
     std::size_t frame_bytes = 0;

@@ -1,6 +1,7 @@
 // syncdsp/pipeline/classic.hpp - the training-free offset estimator, as orchestration: decode, find
 // the mouth, build the cues on one time grid, run the offset engine (sync/search.hpp), and judge the
-// answer against a tolerance profile.
+// answer against a tolerance profile. Its options are in classic_options.hpp, its answer in
+// offset_report.hpp.
 //
 //   auto report = syncdsp::pipeline::estimate_offset("talk.mp4");
 //   report.offset_ms   // > 0: the audio is late (DESIGN.md sign convention); report.verdict.kind
@@ -17,6 +18,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <functional>
 #include <future>
 #include <limits>
@@ -26,174 +28,25 @@
 #include <string>
 #include <vector>
 
+#include "syncdsp/audio/band_energy.hpp"
 #include "syncdsp/audio/phone_openness.hpp"
 #include "syncdsp/core/error.hpp"
 #include "syncdsp/core/geometry.hpp"
 #include "syncdsp/io/ffmpeg.hpp"
 #include "syncdsp/io/landmarks.hpp"
-#include "syncdsp/audio/band_energy.hpp"
+#include "syncdsp/pipeline/classic_options.hpp"
 #include "syncdsp/pipeline/face_track.hpp"
-#include "syncdsp/sync/calibration.hpp"
+#include "syncdsp/pipeline/offset_report.hpp"
 #include "syncdsp/sync/cue.hpp"
 #include "syncdsp/sync/search.hpp"
 #include "syncdsp/sync/segments.hpp"
 #include "syncdsp/sync/timebase.hpp"
 #include "syncdsp/sync/verdict.hpp"
+#include "syncdsp/vision/frame_parts.hpp"
 #include "syncdsp/vision/mouth.hpp"
 #include "syncdsp/vision/mouth_motion.hpp"
 
 namespace syncdsp::pipeline {
-
-/// Where the mouth box comes from.
-enum class mouth_source {
-    automatic,  ///< the given box if any; else a face crop's lower centre if the frame is square-ish; else an error
-    face_crop,  ///< always the lower centre of the frame (the video is a tight face crop)
-    box,        ///< the box in ClassicOptions::mouth_box
-};
-
-/// Whether to find the mouth with the face-api networks (scripts/get_models.sh installs them).
-enum class face_mode {
-    automatic,  ///< use them when the model files are found and no box was given; else the face-crop box
-    on,         ///< require them (error when the models are missing)
-    off,        ///< never
-};
-
-/// Whether to add the phone cue (needs a recogniser: ClassicOptions::recognise_phones).
-enum class phone_mode {
-    automatic,  ///< on when a recogniser is given and the audio sounds like speech
-    on,         ///< required (error when no recogniser is given)
-    off,
-};
-
-/// A phone recogniser: 16 kHz mono samples in, phone segments out (audio::pocketsphinx_recogniser()
-/// in syncdsp/pocketsphinx.hpp makes one).
-using audio::phone_recogniser;
-
-/// Names of the cues; calibration leads are keyed by them.
-namespace cue_names {
-inline constexpr const char* flow_opening = "mouth opening rate (flow)";
-inline constexpr const char* outer_mar = "outer mouth aspect ratio";
-inline constexpr const char* band_energy = "1-4 kHz log energy";
-inline constexpr const char* phone_openness = "phone openness";
-}  // namespace cue_names
-
-struct ClassicOptions {
-    // Where the mouth is.
-    mouth_source source = mouth_source::automatic;
-    std::optional<rect> mouth_box;           ///< in frame pixels
-    std::vector<rect> mouth_boxes;           ///< one per frame (e.g. from landmarks); overrides mouth_box
-    face_mode faces = face_mode::automatic;
-    FaceTrackOptions face;                   ///< detector cadence, models directory
-    std::string landmarks_path;              ///< landmark file (CSV/JSON/OpenFace), frame index per row
-    std::string save_landmarks_path;         ///< write the landmarks used (CSV) here, for re-use with landmarks_path
-    vision::MouthRoiOptions mouth_roi = landmark_mouth_roi();  ///< the mouth boxes of landmarks
-    // The cues.
-    phone_mode phones = phone_mode::automatic;
-    phone_recogniser recognise_phones;       ///< empty: no phone cue
-    audio::BandEnergyOptions energy;
-    vision::MouthMotionOptions mouth;
-    unsigned sample_rate = 16000;
-    // The search and the answer.
-    sync::SearchOptions search = standard_search();
-    sync::Calibration calibration = sync::Calibration::speech_lead();
-    sync::ToleranceProfile tolerance = sync::ToleranceProfile::itu();
-
-    /// What `syncdsp sync` runs: every cue available, 5 s windows (to see a change of offset),
-    /// the calibrated zero, ITU-R BT.1359 tolerance.
-    static ClassicOptions standard() { return {}; }
-    /// The fastest honest answer: flow against band energy, no face networks, no phones.
-    static ClassicOptions fast() {
-        ClassicOptions o;
-        o.faces = face_mode::off;
-        o.phones = phone_mode::off;
-        return o;
-    }
-    /// The cues' own estimate with no lead removed (for research and the synthetic-truth test).
-    static ClassicOptions raw() {
-        ClassicOptions o;
-        o.calibration = sync::Calibration::none();
-        return o;
-    }
-    /// Mouth boxes from landmarks: margin 0.35 (side = 1.7 x the mouth's larger extent), the
-    /// centre smoothed over 5 frames.
-    static vision::MouthRoiOptions landmark_mouth_roi() {
-        vision::MouthRoiOptions o;
-        o.margin = 0.35;
-        return o;
-    }
-    static sync::SearchOptions standard_search() {
-        auto s = sync::SearchOptions::classic();
-        s.window_s = 5;
-        return s;
-    }
-
-    void validate() const {
-        search.validate();
-        calibration.validate();
-        tolerance.validate();
-        SYNCDSP_REQUIRE(sample_rate >= 8000 && sample_rate <= 48000, "estimate_offset", "sample_rate ", sample_rate,
-                        " must be in 8000..48000");
-        face.validate();
-        mouth_roi.validate();
-        energy.validate(double(sample_rate));
-        mouth.validate();
-        if (source == mouth_source::box && !mouth_box)
-            detail::throw_invalid_argument("estimate_offset", "mouth_source::box needs mouth_box");
-    }
-    std::string to_string() const {
-        std::ostringstream s;
-        s << "ClassicOptions{faces=" << int(faces) << ", phones=" << int(phones)
-          << ", recogniser=" << (recognise_phones ? "yes" : "no") << ", " << face.to_string() << ", "
-          << mouth_roi.to_string() << ", " << energy.to_string() << ", " << mouth.to_string() << ", " << search.to_string() << ", "
-          << calibration.to_string() << ", tolerance=" << tolerance.to_string() << "}";
-        return s.str();
-    }
-};
-
-/// A window's answer with its interval.
-struct window_report {
-    sync::offset_estimate estimate;
-    double interval_lo_ms = 0, interval_hi_ms = 0;
-};
-
-/// Everything the estimator found.
-struct offset_report {
-    bool valid = false;             ///< false: no informative lag (silent audio, frozen video, ...)
-    double offset_ms = 0;           ///< calibrated; > 0: audio late
-    double raw_offset_ms = 0;       ///< the cues' own estimate, no lead removed
-    double interval_lo_ms = 0, interval_hi_ms = 0;  ///< 90 % interval for the true offset
-    double offset_frames = 0;       ///< offset_ms in video frames
-    double fps = 0;
-    double confidence = 0;          ///< (peak - mean surrogate peak) / sd of surrogate peaks
-    double p_value = 1;             ///< Monte-Carlo p-value of the peak against the surrogates
-    std::size_t surrogates = 0;     ///< how many surrogates the peak was tested against
-    double reliable_p = 0.01;       ///< the p-value threshold of "reliable"
-    double peak_score = 0;          ///< mean Pearson r of the cue pairs at the peak
-    double peak_z = 0;              ///< robust z of the peak within the fused curve
-    double peak_margin = 0;         ///< peak minus the runner-up outside the guard band
-    bool at_edge = false;           ///< the peak is at the end of the search range
-    bool reliable = false;          ///< significant, not at the edge, and the windows agree
-    sync::verdict verdict;          ///< against `tolerance`
-    sync::ToleranceProfile tolerance;
-    std::vector<sync::segment> segments;  ///< stretches of agreeing windows (2+: the offset changes)
-    std::string method = "classic";
-    std::string calibration;        ///< name of the calibration used
-    std::vector<std::string> cues;  ///< the cue pairs used ("video x audio")
-    std::vector<sync::pair_peak> pair_peaks;  ///< each pair's own raw peak (what calibration fits)
-    sync::correlation_curve curve;  ///< mean Pearson r per lag (frames; curve.rate_hz = fps), leads removed
-    std::vector<window_report> windows;
-    rect mouth_box;                 ///< the (first) mouth box used
-    std::string mouth_from = "face-crop box";  ///< "box", "face-crop box", "landmarks (file|detector|whole-frame)"
-    std::size_t face_frames = 0;    ///< frames with landmarks (0 when landmarks were not used)
-    std::vector<std::string> notes; ///< non-fatal remarks (e.g. why the face networks were not used)
-    bool phones = false;            ///< the phone cue was used
-    /// The audio cues on the grid (for plots): name and level values (NaN = missing).
-    std::vector<std::pair<std::string, std::vector<double>>> audio_cue_tracks;
-    double cue_start_s = 0, cue_rate_hz = 0;
-    double duration_s = 0;
-    std::size_t frames = 0;
-    std::map<std::string, double> timings_ms;
-};
 
 /// Decoded input of the estimator (for callers that decode themselves).
 struct av_input {
@@ -293,8 +146,12 @@ inline void search_and_judge(const raw_cues& in, const ClassicOptions& opt, offs
     r.offset_ms = w.offset_ms;
     r.raw_offset_ms = w.raw_offset_ms;
     r.offset_frames = w.offset_ms * fps / 1000.0;
-    r.interval_lo_ms = w.offset_ms - opt.calibration.interval_ms;
-    r.interval_hi_ms = w.offset_ms + opt.calibration.interval_ms;
+    const double windows_per_stretch = opt.search.window_s > 0 && opt.search.hop_s > 0
+                                           ? opt.search.window_s / opt.search.hop_s
+                                           : 2.0;  // the default hop is half a window
+    const double half = sync::clip_interval_ms(opt.calibration.interval_ms, s.windows, windows_per_stretch);
+    r.interval_lo_ms = w.offset_ms - half;
+    r.interval_hi_ms = w.offset_ms + half;
     r.confidence = w.significance.confidence;
     r.p_value = w.significance.p_value;
     r.surrogates = w.significance.count;
@@ -311,6 +168,13 @@ inline void search_and_judge(const raw_cues& in, const ClassicOptions& opt, offs
     r.reliable = w.reliable && r.segments.size() <= 1;
     r.verdict = sync::judge(r.offset_ms, r.interval_lo_ms, r.interval_hi_ms, r.valid, w.reliable, r.segments,
                             opt.tolerance);
+    r.rival_offset_ms = w.rival_offset_ms;
+    if (r.segments.size() <= 1 && w.rival_offset_ms) {
+        char why[160];
+        std::snprintf(why, sizeof why, "two offsets, %+.0f ms and %+.0f ms, fit the sound almost equally well",
+                      r.offset_ms, *w.rival_offset_ms);
+        r.verdict.reason = why;
+    }
 }
 
 inline std::vector<double> audio_energy(const std::vector<float>& audio, unsigned sample_rate, const ClassicOptions& opt) {
@@ -344,6 +208,105 @@ inline void add_landmark_cues(const landmark_track& track, std::size_t frames, r
     auto mar = vision::mouth_aspect_ratio(track, vision::mar_kind::outer);
     mar.resize(frames, std::numeric_limits<double>::quiet_NaN());
     c.video_levels.push_back({cue_names::outer_mar, std::move(mar)});
+}
+
+// Where the mouth is in a file: the boxes, and the landmark track when there is one (file or face
+// networks). With the face networks, `parts` holds each gray frame's mouth neighbourhood and `times`
+// the frames' timestamps, from the one decode the networks ran on.
+struct located {
+    std::vector<rect> boxes;
+    std::optional<landmark_track> track;
+    std::optional<vision::frame_part_store> parts;
+    std::vector<double> times;
+};
+
+inline located locate_mouth(const std::string& path, const io::media_info& info, const ClassicOptions& opt,
+                            offset_report& r) {
+    const long W = long(info.width), H = long(info.height);
+    located out;
+    const bool box_given = opt.mouth_box.has_value() || !opt.mouth_boxes.empty() || opt.source == mouth_source::box ||
+                           opt.source == mouth_source::face_crop;
+    if (!opt.landmarks_path.empty()) {
+        const auto file = io::read_landmarks(opt.landmarks_path, io::LandmarkReadOptions::for_frame(W, H));
+        // Frames past the file's last row keep its last box (mouth_cropper) and have no MAR.
+        std::size_t n = 1;
+        for (auto k : file.frame) n = std::max<std::size_t>(n, std::size_t(std::max<std::int64_t>(k, 0)) + 1);
+        out.track = landmark_track::from_rows(file, n, "file");
+    } else if (opt.faces != face_mode::off && !box_given) {
+        try {
+            const auto t = std::chrono::steady_clock::now();
+            out.parts.emplace(opt.single_decode_budget);
+            std::optional<rect> last;
+            auto keep = [&](const std::uint8_t* gray, const float* landmarks) {
+                // Before the first face: the whole frame (its box is not known yet); without a face:
+                // where the mouth last was (frames without landmarks take the nearest frame's box).
+                const rect where = landmarks ? vision::mouth_neighbourhood(landmarks, 68, W, H, opt.mouth_roi)
+                                   : last    ? *last
+                                             : rect{0, 0, W, H};
+                if (landmarks) last = where;
+                out.parts->add(vision::image_view<const std::uint8_t>(gray, std::size_t(W), std::size_t(H), 1), where);
+            };
+            out.track = detect_face_track(path, info, opt.face, keep, &out.times);
+            r.timings_ms["faces"] = elapsed_ms(t);
+        } catch (const io_error& e) {
+            if (opt.faces == face_mode::on) throw;
+            r.notes.push_back(std::string("face networks not used: ") + e.what());
+            out.parts.reset();
+            out.times.clear();
+        }
+    }
+    if (out.track && !opt.save_landmarks_path.empty()) io::write_landmarks_csv(opt.save_landmarks_path, out.track->to_rows());
+    if (out.track && out.track->with_landmarks() > 0) {
+        out.boxes = vision::mouth_rois(*out.track, W, H, opt.mouth_roi);
+        r.mouth_from = "landmarks (" + out.track->source + ")";
+        r.face_frames = out.track->with_landmarks();
+    } else {
+        if (out.track && (opt.faces == face_mode::on || !opt.landmarks_path.empty()))
+            detail::throw_invalid_argument("estimate_offset", "no face was found in '", path, "'");
+        if (out.track) {
+            r.notes.push_back("no face found by the face networks; using the face-crop box");
+            out.track.reset();
+        }
+        out.boxes = choose_boxes(std::size_t(W), std::size_t(H), opt);
+        r.mouth_from = opt.mouth_box ? "box" : "face-crop box";
+    }
+    r.mouth_box = out.boxes.front();
+    return out;
+}
+
+// The mouth opening rate of every frame: cut from the parts the face pass kept when they hold every
+// box, else from a gray decode. Sets the frames' times and count.
+inline std::vector<double> mouth_opening(const std::string& path, const io::media_info& info, const ClassicOptions& opt,
+                                         const located& where, std::vector<double>& times, std::size_t& frames,
+                                         offset_report& r) {
+    const std::size_t W = std::size_t(info.width), H = std::size_t(info.height);
+    vision::mouth_cropper crops(where.boxes, W, H, opt.mouth.box_size);
+    bool kept = where.parts && where.parts->complete() && where.parts->frames() > 0;
+    for (std::size_t k = 0; kept && k < where.parts->frames(); ++k) kept = crops.can_add(k, where.parts->part(k));
+    if (kept) {
+        for (std::size_t k = 0; k < where.parts->frames(); ++k) crops.add(where.parts->part(k));
+        times = where.times;
+        frames = where.parts->frames();
+        r.video_decodes = 1;
+    } else {
+        if (where.parts)
+            r.notes.push_back(where.parts->complete() ? "video decoded twice: a mouth box left the part kept of its frame"
+                                                      : "video decoded twice: the mouth neighbourhoods exceed the memory budget");
+        const auto t = std::chrono::steady_clock::now();
+        frames = io::decode_video_stream(path, info, io::VideoDecodeOptions::gray(),
+                                         [&](const std::uint8_t* px, std::size_t) {
+                                             crops.add(vision::image_view<const std::uint8_t>(px, W, H, 1));
+                                             return true;
+                                         },
+                                         &times);
+        r.timings_ms["decode_video"] = elapsed_ms(t);
+        r.video_decodes = where.parts ? 2 : 1;
+    }
+    if (frames == 0) detail::throw_io_error("estimate_offset", "'", path, "' decoded to zero video frames");
+    const auto t = std::chrono::steady_clock::now();
+    auto opening = vision::mouth_flow(crops, opt.mouth).opening;
+    r.timings_ms["flow"] = elapsed_ms(t);
+    return opening;
 }
 
 }  // namespace classic_impl
@@ -389,9 +352,11 @@ inline offset_report estimate_offset(const av_input& in, const ClassicOptions& o
     return r;
 }
 
-/// Decodes a media file with ffmpeg and estimates its offset. Audio decoding (with the phone
-/// recogniser), frame-time probing and video decoding run concurrently; only the mouth crops of the
-/// frames are kept in memory.
+/// Decodes a media file with ffmpeg and estimates its offset. The sound (decode, band energy, phone
+/// recogniser) runs beside the picture; the picture is decoded once: with the face networks, that
+/// decode also keeps a neighbourhood of the mouth from every gray frame (ClassicOptions::
+/// single_decode_budget), from which the flow is cut once the track's mouth boxes are known. A video
+/// too large for the budget, or a box outside its kept part, is decoded a second time (in gray).
 inline offset_report estimate_offset(const std::string& path, const ClassicOptions& opt = ClassicOptions::standard()) {
     using clock = std::chrono::steady_clock;
     opt.validate();
@@ -400,47 +365,8 @@ inline offset_report estimate_offset(const std::string& path, const ClassicOptio
     if (!info.has_audio) detail::throw_invalid_argument("estimate_offset", "'", path, "' has no audio stream");
     if (!info.has_video) detail::throw_invalid_argument("estimate_offset", "'", path, "' has no video stream");
     offset_report r;
-    const std::size_t W = std::size_t(info.width), H = std::size_t(info.height);
-
-    // Where the mouth is: a given box, landmarks (file or face networks), or the face-crop box.
-    std::optional<landmark_track> track;
-    const bool box_given = opt.mouth_box.has_value() || !opt.mouth_boxes.empty() || opt.source == mouth_source::box ||
-                           opt.source == mouth_source::face_crop;
-    if (!opt.landmarks_path.empty()) {
-        const auto file = io::read_landmarks(opt.landmarks_path, io::LandmarkReadOptions::for_frame(long(W), long(H)));
-        // The frame count before decoding (demux only); the frames' times come from the decoder.
-        std::size_t n = io::probe_frame_times(path).size();
-        for (auto k : file.frame) n = std::max<std::size_t>(n, std::size_t(std::max<std::int64_t>(k, 0)) + 1);
-        track = landmark_track::from_rows(file, n, "file");
-    } else if (opt.faces != face_mode::off && !box_given) {
-        try {
-            const auto t = clock::now();
-            track = detect_face_track(path, info, opt.face);
-            r.timings_ms["faces"] = classic_impl::elapsed_ms(t);
-        } catch (const io_error& e) {
-            if (opt.faces == face_mode::on) throw;
-            r.notes.push_back(std::string("face networks not used: ") + e.what());
-        }
-    }
-    if (track && !opt.save_landmarks_path.empty()) io::write_landmarks_csv(opt.save_landmarks_path, track->to_rows());
-    std::vector<rect> boxes;
-    if (track && track->with_landmarks() > 0) {
-        boxes = vision::mouth_rois(*track, long(W), long(H), opt.mouth_roi);
-        r.mouth_from = "landmarks (" + track->source + ")";
-        r.face_frames = track->with_landmarks();
-    } else {
-        if (track && (opt.faces == face_mode::on || !opt.landmarks_path.empty()))
-            detail::throw_invalid_argument("estimate_offset", "no face was found in '", path, "'");
-        if (track) {
-            r.notes.push_back("no face found by the face networks; using the face-crop box");
-            track.reset();
-        }
-        boxes = classic_impl::choose_boxes(W, H, opt);
-        r.mouth_from = opt.mouth_box ? "box" : "face-crop box";
-    }
-    r.mouth_box = boxes.front();
-
     classic_impl::raw_cues c;
+
     double audio_ms = 0, phones_ms = 0;
     std::string phone_note;
     auto audio_job = std::async(std::launch::async, [&] {
@@ -455,27 +381,17 @@ inline offset_report estimate_offset(const std::string& path, const ClassicOptio
         c.phones = classic_impl::phone_cue(mono, opt.sample_rate, opt, phone_note);
         phones_ms = classic_impl::elapsed_ms(tp);
     });
-    vision::mouth_cropper crops(boxes, W, H, opt.mouth.box_size);
-    // The decoder's own timestamp for every frame it outputs (one to one with the crops).
-    const std::size_t decoded = io::decode_video_stream(path, info, io::VideoDecodeOptions::gray(),
-                                                        [&](const std::uint8_t* px, std::size_t) {
-                                                            crops.add(vision::image_view<const std::uint8_t>(px, W, H, 1));
-                                                            return true;
-                                                        },
-                                                        &c.frame_times);
-    const double video_decode_ms = classic_impl::elapsed_ms(start);
-    if (decoded == 0) detail::throw_io_error("estimate_offset", "'", path, "' decoded to zero video frames");
-    auto flow_start = clock::now();
-    c.video_rates.push_back({cue_names::flow_opening, vision::mouth_flow(crops, opt.mouth).opening});
-    r.timings_ms["flow"] = classic_impl::elapsed_ms(flow_start);
-
+    // (A std::async future waits in its destructor: on an error below, the job ends before `c` goes.)
+    const classic_impl::located where = classic_impl::locate_mouth(path, info, opt, r);
+    std::size_t frames = 0;
+    c.video_rates.push_back({cue_names::flow_opening, classic_impl::mouth_opening(path, info, opt, where, c.frame_times,
+                                                                                  frames, r)});
     audio_job.get();
-    r.timings_ms["decode_video"] = video_decode_ms;
     r.timings_ms["decode_audio_and_features"] = audio_ms;
     if (opt.phones != phone_mode::off) r.timings_ms["phones"] = phones_ms;
     if (!phone_note.empty()) r.notes.push_back(phone_note);
     r.phones = c.phones.has_value();
-    if (track) classic_impl::add_landmark_cues(*track, decoded, c);
+    if (where.track) classic_impl::add_landmark_cues(*where.track, frames, c);
     c.nominal_fps = info.fps;
     classic_impl::search_and_judge(c, opt, r);
     r.timings_ms["total"] = classic_impl::elapsed_ms(start);

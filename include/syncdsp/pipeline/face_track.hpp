@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -37,11 +38,20 @@ struct FaceTrackOptions {
     }
 };
 
+/// What the face pass hands on for every decoded frame, in order, so that other cues need no
+/// second decode: the frame's gray pixels (width*height bytes, from the same decode as the RGB the
+/// networks saw) and, when the main face was found, its 68 landmarks as x, y pairs (else nullptr).
+using gray_frame_sink = std::function<void(const std::uint8_t* gray, const float* landmarks)>;
+
 /// Runs the face-api networks over a video: the tracker (detector every `detect_every` frames,
 /// landmarks on every frame) - or, for a square-ish video in whose first frames the detector finds
 /// no face (a tight face crop, where the face fills the frame), landmarks on the whole frame.
+/// With `gray`, every frame is also handed on in gray (one decode gives both, byte for byte what a
+/// gray decode gives); with `times_s`, the decoder's timestamp of every frame (as
+/// io::decode_video_stream).
 inline landmark_track detect_face_track(const std::string& path, const io::media_info& info,
-                                        const FaceTrackOptions& opt = {}) {
+                                        const FaceTrackOptions& opt = {}, const gray_frame_sink& gray = {},
+                                        std::vector<double>* times_s = nullptr) {
     opt.validate();
     nn::FaceOptions fo;
     fo.models_dir = opt.models_dir;
@@ -49,7 +59,9 @@ inline landmark_track detect_face_track(const std::string& path, const io::media
     const std::size_t W = std::size_t(info.width), H = std::size_t(info.height);
     const double aspect = double(W) / double(H);
     const bool square = aspect >= 0.8 && aspect <= 1.25;
-    const auto vo = io::VideoDecodeOptions::rgb();
+    const auto vo = gray ? io::VideoDecodeOptions::rgb_then_gray() : io::VideoDecodeOptions::rgb();
+    const std::size_t frame_bytes = W * H * io::channels_of(vo.format);
+    std::vector<float> xy(68 * 2);
     std::vector<std::uint8_t> has;  // per frame: the main face was found
     std::vector<point> pts;         // 68 per frame (ignored where has is 0)
     nn::face_tracker tracker(fa, opt.detect_every);
@@ -71,13 +83,17 @@ inline landmark_track detect_face_track(const std::string& path, const io::media
         }
         has.push_back(ok ? 1 : 0);
         pts.insert(pts.end(), lm.points.begin(), lm.points.end());
+        if (gray) {
+            for (std::size_t i = 0; i < 68; ++i) xy[2 * i] = float(lm.points[i].x), xy[2 * i + 1] = float(lm.points[i].y);
+            gray(px + W * H * 3, ok ? xy.data() : nullptr);
+        }
     };
     io::decode_video_stream(path, info, vo, [&](const std::uint8_t* px, std::size_t k) {
         if (mode >= 0) {
             process(px, k);
             return true;
         }
-        buffered.emplace_back(px, px + W * H * 3);
+        buffered.emplace_back(px, px + frame_bytes);
         if (buffered.size() < probe_frames) return true;
         int found = 0, tried = 0;
         for (std::size_t i = 0; i < buffered.size(); i += opt.detect_every, ++tried)
@@ -86,7 +102,7 @@ inline landmark_track detect_face_track(const std::string& path, const io::media
         for (std::size_t i = 0; i < buffered.size(); ++i) process(buffered[i].data(), i);
         buffered.clear();
         return true;
-    });
+    }, times_s);
     if (mode < 0) {  // a video shorter than the probe: decide on what there is
         int found = 0, tried = 0;
         for (std::size_t i = 0; i < buffered.size(); i += opt.detect_every, ++tried)

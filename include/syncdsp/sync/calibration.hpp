@@ -13,6 +13,7 @@
 // with leave-one-source-out cross-validation.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 #include <string>
@@ -56,6 +57,28 @@ struct Calibration {
         return s.str();
     }
 };
+
+/// Half-width of a whole clip's 90 % interval: the calibration's half-width (how far in-sync
+/// speakers scatter around the fitted zero) combined in quadrature with the clip's own uncertainty,
+/// 1.645 standard errors of its windows' offsets: the robust sd (1.4826 MAD) of the reliable
+/// windows over the square root of how many independent stretches they cover (window_s / hop_s
+/// windows per stretch). A clip whose windows agree keeps about the calibration's width; one whose
+/// windows scatter gets a wider interval. Fewer than 3 reliable windows add nothing. No constant
+/// here is fitted.
+inline double clip_interval_ms(double calibration_ms, const std::vector<offset_estimate>& windows,
+                               double windows_per_stretch) {
+    std::vector<double> offsets;
+    for (const auto& w : windows)
+        if (w.valid && w.reliable) offsets.push_back(w.offset_ms);
+    if (offsets.size() < 3) return calibration_ms;
+    const double med = median_of(offsets);
+    std::vector<double> dev;
+    for (double o : offsets) dev.push_back(std::fabs(o - med));
+    const double sd = 1.4826 * median_of(dev);
+    const double stretches = std::max(1.0, double(offsets.size()) / std::max(1.0, windows_per_stretch));
+    const double own = 1.645 * sd / std::sqrt(stretches);
+    return std::sqrt(calibration_ms * calibration_ms + own * own);
+}
 
 }  // namespace syncdsp::sync
 

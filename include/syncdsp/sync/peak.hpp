@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -127,6 +128,31 @@ inline peak_estimate find_peak(const correlation_curve& c, const PeakOptions& op
         p.peak_to_second = 0;
     }
     return p;
+}
+
+/// A rival of the peak: the best other hill of the curve that comes within `margin` of the peak's
+/// score - a local maximum outside the guard band, separated from the peak by a valley at least
+/// `margin` below it (so the shoulder of a broad peak is no rival). The search calls it with
+/// margin = the surrogate peaks' standard deviation: two hills closer than chance varies cannot be
+/// told apart, and an answer with a rival is not reliable. Returns the rival's index in the curve.
+inline std::optional<std::size_t> find_rival(const correlation_curve& c, const peak_estimate& p, double margin,
+                                             const PeakOptions& opt = {}) {
+    if (!p.valid || !(margin > 0)) return std::nullopt;
+    const std::size_t n = c.size();
+    std::optional<std::size_t> best;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (!c.informative[i] || std::abs(long(i) - long(p.index)) <= opt.guard_lags) continue;
+        const double y = c.score[i];
+        if (y < p.score - margin || (best && y <= c.score[*best])) continue;
+        const bool ge_left = i == 0 || !c.informative[i - 1] || y >= c.score[i - 1];
+        const bool ge_right = i + 1 >= n || !c.informative[i + 1] || y >= c.score[i + 1];
+        if (!ge_left || !ge_right) continue;
+        double valley = y;  // the lowest informative value between the hill and the peak
+        for (std::size_t j = std::min(i, p.index) + 1; j < std::max(i, p.index); ++j)
+            if (c.informative[j]) valley = std::min(valley, c.score[j]);
+        if (valley <= y - margin) best = i;
+    }
+    return best;
 }
 
 }  // namespace syncdsp::sync

@@ -16,7 +16,8 @@
 //     offset;
 //  4. the same steps run on `surrogates` time-reversed, rotated copies of the audio cues
 //     (sync/surrogate.hpp) give the confidence and the p-value; the answer is reliable when the
-//     peak is not at the edge of the range and p <= reliable_p.
+//     peak is not at the edge of the range, p <= reliable_p, and no other hill of the curve comes
+//     within one surrogate sd of the peak (a rival: two lags the cues cannot tell apart).
 // The whole clip and each window use exactly the same steps and the same significance rule.
 #pragma once
 
@@ -114,7 +115,10 @@ struct offset_estimate {
     double raw_offset_ms = 0;    ///< the same search without the leads
     peak_estimate peak;          ///< of the fused curve (lags in grid samples)
     surrogate_test significance; ///< confidence and p-value
-    bool reliable = false;       ///< valid, not at the edge, p_value <= reliable_p
+    /// Another lag whose hill comes within one surrogate sd of the peak (sync/peak.hpp find_rival):
+    /// the cues cannot tell the two apart. Leads removed, like offset_ms.
+    std::optional<double> rival_offset_ms;
+    bool reliable = false;       ///< valid, not at the edge, p_value <= reliable_p, and no rival
 };
 
 /// One cue pair's own peak over the whole clip, before any lead is removed (what calibration fits).
@@ -191,7 +195,8 @@ inline offset_estimate estimate_span(const prepared& p, std::size_t b, std::size
     auto raw = pair_curves(p, b, e, ncc, std::nullopt);
     const bool leads = has_leads(p);
     auto curves = leads ? remove_leads(raw, p) : raw;
-    est.peak = find_peak(fuse_fisher_z(curves), opt.peak);
+    const correlation_curve fused = fuse_fisher_z(curves);
+    est.peak = find_peak(fused, opt.peak);
     if (curves_out) *curves_out = curves;
     if (raw_out) *raw_out = raw;
     if (!est.peak.valid) return est;
@@ -209,9 +214,11 @@ inline offset_estimate estimate_span(const prepared& p, std::size_t b, std::size
             for (std::size_t i = sb; i < se; ++i) peaks[i] = surrogate_peak(p, b, e, ncc, i, count);
         });
         est.significance = compare_with_surrogates(est.peak.score, peaks);
+        if (const auto rival = find_rival(fused, est.peak, est.significance.sd, opt.peak))
+            est.rival_offset_ms = double(fused.lag(*rival)) * 1000.0 / rate_hz;
     }
     est.reliable = !est.peak.at_edge && est.significance.count > 0 &&
-                   est.significance.p_value <= opt.reliable_p * (1 + 1e-9);
+                   est.significance.p_value <= opt.reliable_p * (1 + 1e-9) && !est.rival_offset_ms;
     return est;
 }
 

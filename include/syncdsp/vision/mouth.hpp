@@ -143,6 +143,23 @@ inline rect mouth_roi(const float* xy, std::size_t count, long frame_width, long
     return clamp_square(cx, cy, std::max(o.min_side, long(std::lround(side))), frame_width, frame_height);
 }
 
+/// The part of a frame to keep (vision/frame_parts.hpp) so that the track's mouth ROI of this frame
+/// and of the next can be cut from it once the whole track is known: a square of twice this
+/// frame's ROI side plus `slack` pixels on each side, centred on the mouth, clipped to the frame.
+/// mouth_rois moves a centre by the average over o.smooth frames and sets the side to the track's
+/// median, both far less than the half side of slack this leaves; a box outside it is detected by
+/// the caller (frame_part::holds), never cut wrongly.
+inline rect mouth_neighbourhood(const float* xy, std::size_t count, long frame_width, long frame_height,
+                                const MouthRoiOptions& o = {}, long slack = 16) {
+    o.validate();
+    double cx, cy, side;
+    mouth_box(xy, count, o.margin, cx, cy, side);
+    const double half = std::max(double(o.min_side), side) + double(slack);
+    const long x0 = std::max(0L, long(std::floor(cx - half))), y0 = std::max(0L, long(std::floor(cy - half)));
+    const long x1 = std::min(frame_width, long(std::ceil(cx + half))), y1 = std::min(frame_height, long(std::ceil(cy + half)));
+    return x1 > x0 && y1 > y0 ? rect{x0, y0, x1 - x0, y1 - y0} : rect{};
+}
+
 /// Mouth ROIs for a whole track, stable across frames: one side for all rows (the median of the
 /// per-frame sides, so a bad frame cannot change it), centres smoothed by a centred moving
 /// average of o.smooth rows, then clamped into the frame. Same-size boxes are what optical flow

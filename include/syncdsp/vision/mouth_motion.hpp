@@ -36,6 +36,7 @@
 #include "syncdsp/core/parallel.hpp"
 #include "syncdsp/core/tensor.hpp"
 #include "syncdsp/vision/farneback.hpp"
+#include "syncdsp/vision/frame_parts.hpp"
 #include "syncdsp/vision/image.hpp"
 #include "syncdsp/vision/resize.hpp"
 
@@ -128,14 +129,17 @@ public:
 
     /// Adds the next frame (gray, 1 channel).
     void add(image_view<const std::uint8_t> frame) {
-        const std::size_t k = own_.size();
-        own_.push_back(crop_resized(frame, box(k)));
-        // When the next frame's box differs, this frame cut with that box is the "previous" crop of
-        // pair (k, k+1).
-        if (boxes_.size() > 1 && k + 1 < boxes_.size() && !(boxes_[k + 1] == boxes_[k]))
-            for_next_.push_back(crop_resized(frame, boxes_[k + 1]));
-        else
-            for_next_.emplace_back();
+        SYNCDSP_REQUIRE(frame.channels == 1, "mouth_motion", "frames must be gray (1 channel), got ", frame.channels);
+        add_cut([&](const rect& b) { return crop(frame, b); });
+    }
+    /// Adds the next frame from a kept part of it (frame_parts.hpp); the part must hold this
+    /// frame's box and the next frame's (can_add).
+    void add(const frame_part& part) {
+        add_cut([&](const rect& b) { return part.view_of(b); });
+    }
+    /// Whether `part` holds what frame k needs: its own box and, when that differs, the next one.
+    bool can_add(std::size_t k, const frame_part& part) const {
+        return part.holds(box(k)) && (k + 1 >= boxes_.size() || part.holds(boxes_[k + 1]));
     }
 
     std::size_t frames() const { return own_.size(); }
@@ -152,11 +156,21 @@ public:
 
 private:
     const rect& box(std::size_t k) const { return boxes_[std::min(k, boxes_.size() - 1)]; }
-    image<std::uint8_t> crop_resized(image_view<const std::uint8_t> frame, const rect& b) const {
-        SYNCDSP_REQUIRE(frame.channels == 1, "mouth_motion", "frames must be gray (1 channel), got ",
-                        frame.channels);
+    // cut(box) gives the pixels of a box of frame k.
+    template <class Cut>
+    void add_cut(const Cut& cut) {
+        const std::size_t k = own_.size();
+        own_.push_back(resized(cut(box(k))));
+        // When the next frame's box differs, this frame cut with that box is the "previous" crop of
+        // pair (k, k+1).
+        if (boxes_.size() > 1 && k + 1 < boxes_.size() && !(boxes_[k + 1] == boxes_[k]))
+            for_next_.push_back(resized(cut(boxes_[k + 1])));
+        else
+            for_next_.emplace_back();
+    }
+    image<std::uint8_t> resized(image_view<const std::uint8_t> pixels) const {
         image<std::uint8_t> out(size_, size_);
-        resize_into(crop(frame, b), out.view(), interpolation::area);
+        resize_into(pixels, out.view(), interpolation::area);
         return out;
     }
     std::vector<rect> boxes_;
