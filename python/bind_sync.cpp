@@ -97,6 +97,7 @@ py::dict estimate_dict(const sync::offset_estimate& e) {
     d["confidence"] = e.significance.confidence;
     d["p_value"] = e.significance.p_value;
     d["surrogates"] = e.significance.count;
+    d["rival_offset_ms"] = e.rival_offset_ms ? py::object(py::float_(*e.rival_offset_ms)) : py::object(py::none());
     d["reliable"] = e.reliable;
     d["peak"] = peak_dict(e.peak);
     return d;
@@ -179,6 +180,7 @@ py::dict report_dict(const pipeline::offset_report& r, const std::string& path) 
     d["confidence"] = r.confidence;
     d["p_value"] = r.p_value;
     d["reliable"] = r.reliable;
+    d["rival_offset_ms"] = r.rival_offset_ms ? py::object(py::float_(*r.rival_offset_ms)) : py::object(py::none());
     d["fps"] = r.fps;
     d["curve"] = curve_arrays(r.curve);
     // One track today: the face/mouth the estimate used (multi-face reports will add entries).

@@ -142,6 +142,7 @@ class Estimate:
     confidence: float
     p_value: float
     surrogates: int
+    rival_offset_ms: Optional[float]  # another offset the cues fit almost as well (then not reliable)
     reliable: bool
     peak: dict
 
@@ -214,7 +215,8 @@ class SyncResult:
 
     offset_ms (> 0: audio late), interval_ms (lo, hi), verdict (:class:`Verdict`), tracks (one
     dict per face/mouth followed; one today), curve (lags_ms, scores), confidence, p_value,
-    reliable, windows, notes; to_dict() is the CLI's JSON document."""
+    reliable, rival_offset_ms (another offset the cues fit almost as well, or None), windows,
+    segments, notes; to_dict() is the CLI's JSON document."""
 
     def __init__(self, d: dict):
         self._json = d["json"]
@@ -226,6 +228,7 @@ class SyncResult:
         self.confidence: float = d["confidence"]
         self.p_value: float = d["p_value"]
         self.reliable: bool = d["reliable"]
+        self.rival_offset_ms: Optional[float] = d["rival_offset_ms"]
         self.fps: float = d["fps"]
         self.curve: Tuple[_np.ndarray, _np.ndarray] = d["curve"]
         self.tracks: List[dict] = list(d["tracks"])

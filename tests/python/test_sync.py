@@ -94,6 +94,7 @@ def test_sync_equals_the_cli(cli):
     assert abs(r.offset_ms - want["offset_ms"]) <= 0.005 + 1e-9
     assert np.allclose(r.interval_ms, want["interval_ms"], rtol=0, atol=0.005 + 1e-9)
     assert r.verdict.kind == want["verdict"]["kind"] and str(r.verdict) == want["verdict"]["text"]
+    assert (r.rival_offset_ms is None) == (want.get("rival_offset_ms") is None)
     lags, scores = r.curve
     # the JSON rounds (lags to 0.01 ms, scores to 1e-5); the arrays hold the unrounded values
     assert np.allclose(lags, want["curve"]["lags_ms"], rtol=0, atol=0.005 + 1e-9)
