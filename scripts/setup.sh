@@ -12,7 +12,7 @@ packages=(
   ffmpeg                                       # media decoding/muxing for the CLI (a subprocess)
   clang libclang-rt-14-dev                     # libFuzzer + sanitizer runtimes for the fuzz run
   python3-numpy python3-scipy                  # golden-data scripts (never needed to build)
-  python3-dev pybind11-dev python3-pybind11 python3-pytest   # the Python module (SYNCDSP_PYTHON) and its tests
+  python3-dev pybind11-dev python3-pybind11 python3-pytest   # the Python module (SYNCDSP_PYTHON); its tests also use numpy, scipy
   libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us pocketsphinx   # optional phone cue
   espeak-ng sox                                # test speech made at test time
 )
