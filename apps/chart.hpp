@@ -268,7 +268,15 @@ inline double chart_height(const std::vector<panel>& ps, const std::string& capt
 inline void draw_chart(canvas& cv, const std::vector<panel>& ps, double width, const std::string& caption) {
     double y = 0;
     if (!caption.empty()) {
-        cv.text(10, 19, caption, 13, black(), anchor::start, false, true);
+        std::string shown = caption;  // a long caption is cut at a character boundary, with an ellipsis
+        bool cut = false;
+        while (shown.size() > 8 && cv.text_width(shown + (cut ? "\u2026" : ""), 13) > width - 20) {
+            while (!shown.empty() && (static_cast<unsigned char>(shown.back()) & 0xC0) == 0x80) shown.pop_back();
+            if (!shown.empty()) shown.pop_back();
+            cut = true;
+        }
+        if (cut) shown += "\u2026";
+        cv.text(10, 19, shown, 13, black(), anchor::start, false, true);
         y = 28;
     }
     for (const auto& p : ps) {

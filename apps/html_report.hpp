@@ -49,7 +49,7 @@ h3{font-size:16px;margin:0 0 6px 0;word-break:break-all}.sub{color:#555;margin-t
 .count b{display:block;font-size:22px}.v-in_sync{background:#e3f4e3}.v-audio_late,.v-audio_early{background:#fde2e2}
 .v-cant_tell{background:#fff3d6}.v-error{background:#eee}
 table{border-collapse:collapse;width:100%;font-size:13px}th,td{padding:4px 8px;border-bottom:1px solid #e6e6e6;text-align:left}
-th{cursor:pointer;background:#f6f6f6;user-select:none;position:sticky;top:0}th:after{content:" \2195";color:#aaa}
+th{background:#f6f6f6}#files th{cursor:pointer;user-select:none;position:sticky;top:0}#files th:after{content:" \2195";color:#aaa}
 td.num{text-align:right;font-variant-numeric:tabular-nums}td.file{word-break:break-all}
 .tools{margin:8px 0;display:flex;gap:10px;align-items:center}.tools input{flex:1;padding:5px}
 article{border:1px solid #ddd;border-radius:8px;padding:14px;margin:18px 0}
@@ -124,6 +124,10 @@ inline std::string histogram_svg(const batch_summary& s) {
     }
     p.lines = {all, rel};
     p.y_min = 0;
+    if (!s.histogram.empty()) {  // a few empty bins either side, so one bin does not fill the axis
+        p.x_min = (double(s.histogram.begin()->first) - 3.5) * s.bin_ms;
+        p.x_max = (double(s.histogram.rbegin()->first) + 3.5) * s.bin_ms;
+    }
     p.height = 280;
     chart::svg_canvas cv("h");
     chart::draw_chart(cv, {p}, 900, "");
