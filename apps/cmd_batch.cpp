@@ -135,7 +135,7 @@ json measure_one(const syncdsp::io::input_file& f, const batch_settings& s) {
         result["audio_cues"] = cli::audio_cues_json(r);
         line["result"] = result;
         if (!s.fix_dir.empty()) line["fix"] = fix_one(f, r, s);
-        line["timings_ms"] = {{"measure", cli::round_to(measure_ms, 0.1)}};
+        line["timings_ms"] = {{"measure", std::round(measure_ms * 10) / 10}};
     } catch (const std::exception& e) {
         line["status"] = "error";
         line["error"] = {{"id", cli::error_id_of(e.what())}, {"message", e.what()}};
@@ -330,7 +330,7 @@ int run(const std::vector<std::string>& args) {
         line["options"] = s.options_text;
         line["tool"] = cli::tool_version();
         if (!line.contains("timings_ms")) line["timings_ms"] = json::object();
-        line["timings_ms"]["total"] = cli::round_to(since_ms(w.started), 0.1);
+        line["timings_ms"]["total"] = std::round(since_ms(w.started) * 10) / 10;
         results.append(line.dump());
         const bool bad = line["status"] != "ok" || (line.contains("fix") && line["fix"].contains("error"));
         (bad ? failed : measured) += 1;
