@@ -270,7 +270,7 @@ inline void draw_chart(canvas& cv, const std::vector<panel>& ps, double width, c
     if (!caption.empty()) {
         std::string shown = caption;  // a long caption is cut at a character boundary, with an ellipsis
         bool cut = false;
-        while (shown.size() > 8 && cv.text_width(shown + (cut ? "\u2026" : ""), 13) > width - 20) {
+        while (shown.size() > 8 && 1.15 * cv.text_width(shown + (cut ? "\u2026" : ""), 13) > width - 20) {  // bold is wider
             while (!shown.empty() && (static_cast<unsigned char>(shown.back()) & 0xC0) == 0x80) shown.pop_back();
             if (!shown.empty()) shown.pop_back();
             cut = true;
