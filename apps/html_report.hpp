@@ -50,7 +50,7 @@ h3{font-size:16px;margin:0 0 6px 0;word-break:break-all}.sub{color:#555;margin-t
 .v-cant_tell{background:#fff3d6}.v-error{background:#eee}
 table{border-collapse:collapse;width:100%;font-size:13px}th,td{padding:4px 8px;border-bottom:1px solid #e6e6e6;text-align:left}
 th{background:#f6f6f6}#files th{cursor:pointer;user-select:none;position:sticky;top:0}#files th:after{content:" \2195";color:#aaa}
-td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}#files td:first-child{word-break:break-all;max-width:280px}
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}#files td:first-child{word-break:break-all;min-width:240px;max-width:320px}
 .tools{margin:8px 0;display:flex;gap:10px;align-items:center}.tools input{flex:1;padding:5px}
 article{border:1px solid #ddd;border-radius:8px;padding:14px;margin:18px 0}
 .verdict{font-size:17px;padding:8px 12px;border-radius:6px;margin:6px 0 10px 0}
