@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "cli.hpp"
+#include "fix_decision.hpp"
 #include "options.hpp"
 #include "report_json.hpp"
 #include "syncdsp/io/remux.hpp"
@@ -73,29 +74,6 @@ exit status: 0 = written and verified in sync (or written with --no-verify), or 
 constexpr int exit_out_of_tolerance = 3;
 constexpr int exit_not_verified = 4;
 
-// What fix does with a measurement (do no harm): shift only when the answer is reliable, out of
-// tolerance, and its whole interval is out of tolerance too; refuse an offset that changes within
-// the clip; say why and write nothing otherwise.
-enum class decision { shift, in_sync, cant_tell, uncertain, changes };
-
-decision decide(const syncdsp::pipeline::offset_report& r) {
-    using syncdsp::sync::verdict_kind;
-    if (r.segments.size() > 1) return decision::changes;
-    if (!r.valid || !r.reliable) return decision::cant_tell;
-    if (r.verdict.kind == verdict_kind::in_sync) return decision::in_sync;
-    return r.verdict.certain ? decision::shift : decision::uncertain;
-}
-
-const char* to_string(decision d) {
-    switch (d) {
-        case decision::shift: return "shift";
-        case decision::in_sync: return "declined_in_sync";
-        case decision::cant_tell: return "declined_cant_tell";
-        case decision::uncertain: return "declined_uncertain";
-        default: return "declined_offset_changes";
-    }
-}
-
 int run(const std::vector<std::string>& args) {
     using namespace syncdsp;
     cli::arguments a(args, {"-o", "--output", "--offset", "--max-offset", "--roi", "--landmarks", "--faces", "--phones",
@@ -152,8 +130,9 @@ int run(const std::vector<std::string>& args) {
         const auto r = pipeline::estimate_offset(in, opt);
         j["measured"] = cli::to_json(r, in);
         if (!a.flag("--json")) std::cout << "measured: " << cli::headline(r) << "\n";
-        const decision d = decide(r);
-        j["decision"] = to_string(d);
+        using cli::decision;
+        const decision d = cli::decide(r);
+        j["decision"] = cli::to_string(d);
         std::string why;
         if (d == decision::changes)
             why = "the offset changes within the clip (see the segments above); one shift cannot fix it - cut the "

@@ -6,6 +6,7 @@
 
 #include "cli.hpp"
 #include "options.hpp"
+#include "html_report.hpp"
 #include "plot.hpp"
 #include "report_json.hpp"
 #include "syncdsp/io/file.hpp"
@@ -55,6 +56,8 @@ options:
   --plot FILE          draw the correlation curve to FILE (.svg or .png); the SVG also shows the
                        audio cues over time (energy change and, with --phones, phone openness).
                        The name and its directory are checked before anything is decoded.
+  --report FILE.html   write a self-contained HTML report (the answer in words, the numbers,
+                       and the charts of --plot); checked before anything is decoded
   --quiet              no progress messages on stderr
   --help               this text
 
@@ -69,7 +72,7 @@ exit status: 0 = measured, 1 = error (bad input, no audio/video stream, no offse
 
 int run(const std::vector<std::string>& args) {
     using namespace syncdsp;
-    cli::arguments a(args, {"--max-offset", "--roi", "--track", "--hop", "--plot", "--landmarks", "--faces", "--models",
+    cli::arguments a(args, {"--max-offset", "--roi", "--track", "--hop", "--plot", "--report", "--landmarks", "--faces", "--models",
                             "--phones", "--save-landmarks", "--tolerance", "--calibration"},
                      {"--json", "--face-crop", "--quiet", "--help"});
     if (a.flag("--help")) {
@@ -98,11 +101,13 @@ int run(const std::vector<std::string>& args) {
         opt.search.hop_s = cli::parse_positive_duration_ms("--hop", *v, 3600e3) / 1000.0;
     }
     if (auto v = a.value("--plot")) cli::check_plot_path("--plot", *v);
+    if (auto v = a.value("--report")) io::check_output_path("--report", *v);
     const bool progress = !a.flag("--quiet") && isatty(STDERR_FILENO);
     if (progress) std::cerr << "syncdsp sync: decoding and analysing " << path << " ...\r" << std::flush;
     const auto report = pipeline::estimate_offset(path, opt);
     if (progress) std::cerr << std::string(60 + path.size(), ' ') << "\r" << std::flush;
-    if (auto plot = a.value("--plot")) cli::write_curve_plot(*plot, report);
+    if (auto plot = a.value("--plot")) cli::write_curve_plot(*plot, report, path);
+    if (auto html = a.value("--report")) cli::write_single_report(*html, report, path);
     if (a.flag("--json")) {
         std::cout << cli::to_json(report, path).dump() << "\n";
     } else {

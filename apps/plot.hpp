@@ -1,27 +1,30 @@
-// apps/plot.hpp - `syncdsp sync --plot`: the correlation curve as an SVG or PNG line chart.
+// apps/plot.hpp - the pictures of one measurement (`sync --plot`, the HTML report): the correlation
+// over offsets with the peak, the 90 % interval and the tolerance; the offset of each window over
+// time with its interval and confidence; the audio cues over time. Drawn from the JSON of a result
+// (what `sync --json` prints plus "audio_cues"), so the SVG, the PNG and the HTML report of a
+// batch line show the same thing.
 #pragma once
 
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdint>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
 #include <stb_image_write.h>
 
+#include "batch_line.hpp"
+#include "chart.hpp"
 #include "cli.hpp"
+#include "report_json.hpp"
 #include "syncdsp/io/file.hpp"
 #include "syncdsp/pipeline/classic.hpp"
 
 namespace syncdsp::cli {
 
 namespace plot_impl {
-
-struct series {
-    std::vector<double> x, y;  // NaN y = gap
-};
 
 inline bool ends_with(const std::string& s, const std::string& suffix) {
     return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -30,6 +33,14 @@ inline bool ends_with(const std::string& s, const std::string& suffix) {
 inline std::string lower(std::string s) {
     for (auto& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
     return s;
+}
+
+inline double number(const nlohmann::json& v) { return v.is_number() ? v.get<double>() : NAN; }
+
+inline std::string signed_ms(double ms) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%+.0f ms", ms);
+    return buf;
 }
 
 }  // namespace plot_impl
@@ -43,101 +54,179 @@ inline void check_plot_path(const std::string& option, const std::string& path) 
     io::check_output_path(option, path);
 }
 
-/// Writes the curve (score against lag in ms) with a marker at the estimated offset.
-inline void write_curve_plot(const std::string& path, const pipeline::offset_report& r) {
-    plot_impl::series s;
-    for (std::size_t i = 0; i < r.curve.size(); ++i) {
-        s.x.push_back(r.curve.lag_ms(r.curve.lag(i)));
-        s.y.push_back(r.curve.informative[i] ? r.curve.score[i] : std::nan(""));
+/// The panels of one result (see the file comment). `result` is a `sync --json` object; the cue
+/// panel needs its "audio_cues" (batch lines and sync --plot have them).
+inline std::vector<chart::panel> result_panels(const nlohmann::json& result) {
+    using plot_impl::number;
+    std::vector<chart::panel> ps;
+    const bool valid = result.value("valid", false);
+    const double offset = result.value("offset_ms", 0.0);
+    const auto& tol = result.contains("tolerance") ? result["tolerance"] : nlohmann::json::object();
+    const double early = tol.value("early_ms", 45.0), late = tol.value("late_ms", 125.0);
+    const std::string tol_name = "in tolerance (" + tol.value("name", std::string("itu")) + ": " +
+                                 plot_impl::signed_ms(-early) + ".." + plot_impl::signed_ms(late) + ")";
+    // 1. The correlation over offsets.
+    {
+        chart::panel p;
+        p.title = "Correlation of mouth and sound over offsets" +
+                  (valid ? ": peak at " + plot_impl::signed_ms(offset) : std::string(": no peak found"));
+        p.x_label = "offset (ms; > 0 = audio late)";
+        p.y_label = "correlation (mean Pearson r)";
+        chart::series s;
+        s.name = "correlation";
+        if (result.contains("curve")) {
+            const auto& lags = result["curve"]["lags_ms"];
+            const auto& scores = result["curve"]["scores"];
+            for (std::size_t i = 0; i < lags.size() && i < scores.size(); ++i) {
+                s.x.push_back(number(lags[i]));
+                s.y.push_back(number(scores[i]));
+            }
+        }
+        p.bands.push_back({tol_name, -early, late, chart::green(), 0.13, false});
+        if (valid && result.contains("interval_ms")) {
+            p.bands.push_back({"90 % interval (" + describe_interval(number(result["interval_ms"][0]), number(result["interval_ms"][1])) + ")",
+                               number(result["interval_ms"][0]), number(result["interval_ms"][1]), chart::red(), 0.18, false});
+            p.markers.push_back({"offset " + plot_impl::signed_ms(offset) + (result.value("reliable", false) ? " (reliable)" : " (not reliable)"),
+                                 offset, chart::red(), true});
+        }
+        if (!s.x.empty()) {
+            p.x_min = s.x.front();
+            p.x_max = s.x.back();
+        }
+        p.lines.push_back(std::move(s));
+        p.height = 320;
+        ps.push_back(std::move(p));
     }
-    if (s.x.empty()) throw usage_error("nothing to plot");
-    const int W = 800, H = 360, L = 60, R = 20, T = 20, B = 50;
-    const double x0 = s.x.front(), x1 = std::max(s.x.back(), x0 + 1);
-    double y0 = -0.1, y1 = 0.1;
-    for (double v : s.y)
-        if (std::isfinite(v)) { y0 = std::min(y0, v); y1 = std::max(y1, v); }
-    auto px = [&](double x) { return L + (x - x0) / (x1 - x0) * (W - L - R); };
-    auto py = [&](double y) { return T + (y1 - y) / (y1 - y0) * (H - T - B); };
-    if (plot_impl::ends_with(plot_impl::lower(path), ".svg")) {
-        std::ostringstream o;
-        o << "<svg xmlns='http://www.w3.org/2000/svg' width='" << W << "' height='" << H + 260 << "'>\n"
-          << "<rect width='100%' height='100%' fill='white'/>\n"
-          << "<line x1='" << L << "' y1='" << py(0) << "' x2='" << W - R << "' y2='" << py(0) << "' stroke='#bbb'/>\n"
-          << "<line x1='" << px(0) << "' y1='" << T << "' x2='" << px(0) << "' y2='" << H - B << "' stroke='#bbb'/>\n"
-          << "<polyline fill='none' stroke='#1f77b4' stroke-width='1.5' points='";
-        for (std::size_t i = 0; i < s.x.size(); ++i)
-            if (std::isfinite(s.y[i])) o << px(s.x[i]) << "," << py(s.y[i]) << " ";
-        o << "'/>\n";
-        if (r.valid)
-            o << "<line x1='" << px(r.offset_ms) << "' y1='" << T << "' x2='" << px(r.offset_ms) << "' y2='" << H - B
-              << "' stroke='#d62728' stroke-dasharray='4,3'/>\n";
-        o << "<text x='" << W / 2 << "' y='" << H - 12 << "' text-anchor='middle' font-family='sans-serif' font-size='13'>"
-          << "lag (ms, &gt; 0 = audio late); estimate " << std::lround(r.offset_ms) << " ms</text>\n"
-          << "<text x='" << L << "' y='" << H - B + 16 << "' font-family='sans-serif' font-size='11'>" << std::lround(x0)
-          << "</text><text x='" << W - R << "' y='" << H - B + 16
-          << "' text-anchor='end' font-family='sans-serif' font-size='11'>" << std::lround(x1) << "</text>\n"
-          << "<text x='14' y='" << (H - B + T) / 2 << "' font-family='sans-serif' font-size='13' transform='rotate(-90 14 "
-          << (H - B + T) / 2 << ")' text-anchor='middle'>correlation</text>\n";
-        // Second panel: the audio cues over time (each standardised), e.g. energy vs phone openness.
-        const int P0 = H + 10, PH = 220;
-        const char* colours[] = {"#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"};
+    // 2. The windows over time, and their confidence.
+    if (result.contains("windows") && !result["windows"].empty()) {
+        chart::panel p, c;
+        p.title = "Offset over time (each window's answer and 90 % interval)";
+        p.x_label = "time in the clip (s, window centre)";
+        p.y_label = "offset (ms)";
+        c.title = "Confidence of each window (standard deviations above chance)";
+        c.x_label = p.x_label;
+        c.y_label = "confidence";
+        chart::series rel, unrel, conf;
+        rel.name = "reliable window";
+        unrel.name = "not reliable";
+        rel.dots = unrel.dots = conf.dots = true;
+        rel.width = unrel.width = 0;
+        unrel.c = chart::grey();
+        conf.name = "confidence";
+        conf.c = chart::purple();
+        for (const auto& w : result["windows"]) {
+            if (!w.value("valid", false)) continue;
+            const double t = (number(w["start_s"]) + number(w["end_s"])) / 2;
+            auto& s = w.value("reliable", false) ? rel : unrel;
+            s.x.push_back(t);
+            s.y.push_back(number(w["offset_ms"]));
+            s.lo.push_back(number(w["interval_ms"][0]));
+            s.hi.push_back(number(w["interval_ms"][1]));
+            conf.x.push_back(t);
+            conf.y.push_back(number(w["confidence"]));
+        }
+        p.bands.push_back({tol_name, -early, late, chart::green(), 0.13, true});
+        for (auto* s : {&rel, &unrel})
+            if (!s->x.empty()) p.lines.push_back(*s);
+        if (!conf.x.empty()) c.lines.push_back(conf);
+        double t1 = result.value("duration_s", 0.0);
+        p.x_min = c.x_min = 0;
+        if (t1 > 0) p.x_max = c.x_max = t1;
+        p.height = 280;
+        c.height = 200;
+        c.y_min = 0;
+        ps.push_back(std::move(p));
+        ps.push_back(std::move(c));
+    }
+    // 3. The audio cues over time, standardised.
+    if (result.contains("audio_cues") && !result["audio_cues"]["tracks"].empty()) {
+        chart::panel p;
+        p.title = "Audio cues over time (each standardised: z-score)";
+        p.x_label = "time in the clip (s)";
+        p.y_label = "cue (z)";
+        const double t0 = number(result["audio_cues"]["start_s"]), rate = number(result["audio_cues"]["rate_hz"]);
+        const chart::colour colours[] = {chart::green(), chart::purple(), chart::orange(), {140, 86, 75}};
         std::size_t ci = 0;
-        for (const auto& [name, values] : r.audio_cue_tracks) {
+        for (const auto& tr : result["audio_cues"]["tracks"]) {
+            chart::series s;
+            s.name = tr.value("name", std::string("cue"));
+            s.c = colours[ci++ % 4];
+            s.width = 1.2;
             double mean = 0, n = 0;
-            for (double v : values) if (std::isfinite(v)) { mean += v; n += 1; }
-            if (n < 2) continue;
+            for (const auto& v : tr["values"])
+                if (v.is_number()) { mean += v.get<double>(); n += 1; }
+            if (n < 2 || !(rate > 0)) continue;
             mean /= n;
             double var = 0;
-            for (double v : values) if (std::isfinite(v)) var += (v - mean) * (v - mean) / n;
+            for (const auto& v : tr["values"])
+                if (v.is_number()) var += (v.get<double>() - mean) * (v.get<double>() - mean) / n;
             const double sd = std::max(std::sqrt(var), 1e-12);
-            const double tx = double(W - L - R) / std::max<double>(1.0, double(values.size() - 1));
-            o << "<polyline fill='none' stroke='" << colours[ci % 4] << "' stroke-width='1' points='";
-            for (std::size_t i = 0; i < values.size(); ++i) {
-                if (!std::isfinite(values[i])) continue;
-                const double z = std::clamp((values[i] - mean) / sd, -4.0, 4.0);
-                o << L + tx * double(i) << "," << P0 + PH / 2 - z * (PH / 9.0) << " ";
+            std::size_t i = 0;
+            for (const auto& v : tr["values"]) {
+                s.x.push_back((std::isfinite(t0) ? t0 : 0) + double(i++) / rate);
+                s.y.push_back(v.is_number() ? std::clamp((v.get<double>() - mean) / sd, -5.0, 5.0) : NAN);
             }
-            o << "'/>\n<text x='" << L + 5 << "' y='" << P0 + 14 + 14 * int(ci) << "' font-family='sans-serif' font-size='12' fill='"
-              << colours[ci % 4] << "'>" << name << " (z)</text>\n";
-            ++ci;
+            p.lines.push_back(std::move(s));
         }
-        o << "<text x='" << W / 2 << "' y='" << P0 + PH + 16 << "' text-anchor='middle' font-family='sans-serif' font-size='13'>"
-          << "time (video frames at " << r.fps << " fps)</text>\n</svg>\n";
-        const std::string text = o.str();
+        if (!p.lines.empty()) {
+            p.height = 240;
+            ps.push_back(std::move(p));
+        }
+    }
+    return ps;
+}
+
+/// The caption of a result's chart: the file and the answer in words.
+inline std::string result_caption(const nlohmann::json& result) {
+    std::string file = result.value("file", std::string());
+    const auto slash = file.find_last_of('/');
+    if (slash != std::string::npos) file = file.substr(slash + 1);
+    const std::string text = result.contains("verdict") ? result["verdict"].value("text", std::string()) : "";
+    return file + (text.empty() ? "" : ": " + text);
+}
+
+/// The chart of a result as an SVG element (width in pixels).
+inline std::string result_svg(const nlohmann::json& result, double width, const std::string& id_prefix,
+                              bool caption = true) {
+    const auto ps = result_panels(result);
+    const std::string cap = caption ? result_caption(result) : "";
+    chart::svg_canvas cv(id_prefix);
+    chart::draw_chart(cv, ps, width, cap);
+    return cv.svg(width, chart::chart_height(ps, cap), result_caption(result));
+}
+
+/// Writes the chart of a measurement to an .svg or .png file (all or nothing).
+inline void write_result_plot(const std::string& path, const nlohmann::json& result) {
+    const double width = 900;
+    const auto ps = result_panels(result);
+    const std::string cap = result_caption(result);
+    const double height = chart::chart_height(ps, cap);
+    if (plot_impl::ends_with(plot_impl::lower(path), ".svg")) {
+        chart::svg_canvas cv("p");
+        chart::draw_chart(cv, ps, width, cap);
+        const std::string text = "<?xml version='1.0' encoding='UTF-8'?>\n" + cv.svg(width, height, cap);
         io::write_file_atomic(path, text.data(), text.size());
         return;
     }
-    if (!plot_impl::ends_with(plot_impl::lower(path), ".png")) throw usage_error("--plot needs a .svg or .png file name, got '" + path + "'");
-    std::vector<std::uint8_t> img(std::size_t(W) * H * 3, 255);
-    auto dot = [&](int x, int y, std::uint8_t r8, std::uint8_t g8, std::uint8_t b8) {
-        if (x < 0 || y < 0 || x >= W || y >= H) return;
-        std::uint8_t* p = &img[(std::size_t(y) * W + std::size_t(x)) * 3];
-        p[0] = r8; p[1] = g8; p[2] = b8;
-    };
-    auto line = [&](double ax, double ay, double bx, double by, std::uint8_t r8, std::uint8_t g8, std::uint8_t b8) {
-        const int steps = int(std::max(std::fabs(bx - ax), std::fabs(by - ay))) + 1;
-        for (int i = 0; i <= steps; ++i) {
-            const double t = double(i) / steps;
-            dot(int(std::lround(ax + t * (bx - ax))), int(std::lround(ay + t * (by - ay))), r8, g8, b8);
-        }
-    };
-    line(L, py(0), W - R, py(0), 190, 190, 190);
-    line(px(0), T, px(0), H - B, 190, 190, 190);
-    line(L, T, L, H - B, 0, 0, 0);
-    line(L, H - B, W - R, H - B, 0, 0, 0);
-    if (r.valid)
-        for (int y = T; y < H - B; y += 6) line(px(r.offset_ms), y, px(r.offset_ms), y + 3, 214, 39, 40);
-    for (std::size_t i = 1; i < s.x.size(); ++i)
-        if (std::isfinite(s.y[i]) && std::isfinite(s.y[i - 1]))
-            line(px(s.x[i - 1]), py(s.y[i - 1]), px(s.x[i]), py(s.y[i]), 31, 119, 180);
+    if (!plot_impl::ends_with(plot_impl::lower(path), ".png"))
+        throw usage_error("--plot needs a .svg or .png file name, got '" + path + "'");
+    chart::raster_canvas cv(int(width), int(std::ceil(height)));
+    chart::draw_chart(cv, ps, width, cap);
     std::vector<std::uint8_t> png;
     auto sink = [](void* ctx, void* data, int size) {
         auto* v = static_cast<std::vector<std::uint8_t>*>(ctx);
         v->insert(v->end(), static_cast<std::uint8_t*>(data), static_cast<std::uint8_t*>(data) + size);
     };
-    if (!stbi_write_png_to_func(sink, &png, W, H, 3, img.data(), W * 3))
+    if (!stbi_write_png_to_func(sink, &png, cv.width(), cv.height(), 3, cv.pixels().data(), cv.width() * 3))
         throw syncdsp::io_error("plot", "cannot encode the PNG");
     io::write_file_atomic(path, png);
+}
+
+/// `sync --plot`: the chart of a report.
+inline void write_curve_plot(const std::string& path, const pipeline::offset_report& r, const std::string& file = "") {
+    auto j = to_json(r, file);
+    j["audio_cues"] = audio_cues_json(r);
+    write_result_plot(path, j);
 }
 
 }  // namespace syncdsp::cli

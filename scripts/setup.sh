@@ -15,6 +15,9 @@ packages=(
   python3-dev pybind11-dev python3-pybind11 python3-pytest   # the Python module (SYNCDSP_PYTHON); its tests also use numpy, scipy
   libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us pocketsphinx   # optional phone cue
   espeak-ng sox                                # test speech made at test time
+  fonts-dejavu-core                            # the text of `--plot x.png` (stb_truetype)
+  parallel slurm-wlm munge                     # the cluster recipes, run for real (scripts/cluster/)
+  chromium                                     # the HTML report checked in a real browser
 )
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(libbenchmark-dev python3-torch python3-torchaudio libopencv-dev python3-opencv)
