@@ -3,7 +3,7 @@
 # under AddressSanitizer + UndefinedBehaviorSanitizer, and each libFuzzer target for a bounded time.
 #   scripts/test.sh              everything (what CI runs)
 #   scripts/test.sh --quick      the normal build and ctest only
-#   FUZZ_SECONDS=30 (default)    time per fuzz target
+#   FUZZ_SECONDS=30 (default)    time per fuzz target whose parser changed lately (scripts/fuzz.sh)
 #   SYNCDSP_NO_MODELS=1          do not install the face models (their tests then skip, and say so)
 # The face models are installed first (scripts/get_models.sh, through npm; nothing is fetched when
 # they are already there), so the face networks are tested as users run them. After each ctest run
