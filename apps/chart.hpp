@@ -17,6 +17,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <stb_truetype.h>
@@ -223,7 +224,7 @@ inline void draw_panel(canvas& cv, const panel& p, double x0, double y0, double 
     cv.line(px0, py0, px0, py1, axis, 1);
     cv.text((px0 + px1) / 2, y0 + p.height - 8, p.x_label, 12, black(), anchor::middle);
     cv.text(x0 + 16, (py0 + py1) / 2, p.y_label, 12, black(), anchor::middle, true);
-    // Legend: every named series, band and marker, top right.
+    // Legend: every named series, band and marker.
     if (!p.legend) return;
     struct entry {
         std::string name;
@@ -241,7 +242,30 @@ inline void draw_panel(canvas& cv, const panel& p, double x0, double y0, double 
     if (es.empty()) return;
     double tw = 0;
     for (const auto& e : es) tw = std::max(tw, cv.text_width(e.name, 11));
-    const double lw = tw + 40, lh = 16.0 * double(es.size()) + 8, lx = px1 - lw - 6, ly = py0 + 6;
+    // The legend goes in the corner where it hides the fewest data points (top right on a tie).
+    const double lw = tw + 40, lh = 16.0 * double(es.size()) + 8;
+    double lx = px1 - lw - 6, ly = py0 + 6;
+    std::size_t least = SIZE_MAX;
+    for (const auto& [cx, cy] : {std::pair{px1 - lw - 6, py0 + 6}, std::pair{px0 + 6, py0 + 6},
+                                 std::pair{px1 - lw - 6, py1 - lh - 6}, std::pair{px0 + 6, py1 - lh - 6}}) {
+        std::size_t hidden = 0;
+        auto count = [&](double x, double y) {
+            if (!std::isfinite(x) || !std::isfinite(y) || x < xmin || x > xmax) return;
+            const double u = X(x), v = Y(std::clamp(y, ymin, ymax));
+            if (u >= cx && u <= cx + lw && v >= cy && v <= cy + lh) ++hidden;
+        };
+        for (const auto& s : p.lines)
+            for (std::size_t i = 0; i < s.x.size() && i < s.y.size(); ++i) {
+                count(s.x[i], s.y[i]);
+                if (i < s.lo.size() && i < s.hi.size())  // an interval bar: its ends and middle
+                    for (double f : {0.0, 0.25, 0.75, 1.0}) count(s.x[i], s.lo[i] + f * (s.hi[i] - s.lo[i]));
+            }
+        if (hidden < least) {
+            least = hidden;
+            lx = cx;
+            ly = cy;
+        }
+    }
     cv.rect(lx, ly, lw, lh, {255, 255, 255}, 0.88);
     cv.line(lx, ly, lx + lw, ly, {200, 200, 200}, 1);
     cv.line(lx, ly + lh, lx + lw, ly + lh, {200, 200, 200}, 1);
