@@ -7,8 +7,9 @@
 // Paths: depthwise convolutions (groups == Cin, Cout == Cin * multiplier) use a direct loop; 1x1
 // stride-1 unpadded convolutions multiply the input in place; everything else lowers each image of
 // each group to a column matrix (im2col, K = Cin/groups*kD*kH*kW rows by P = output positions) and
-// runs one Eigen GEMM (Cout/groups x K) * (K x P). Bias and an optional activation are fused into
-// the output pass. Work is split over the batch with parallel_for (`threads`, 1 = inline).
+// runs one GEMM (Cout/groups x K) * (K x P) (syncdsp/nn/gemm.hpp: dispatched at run time to the
+// CPU's best SIMD, or Eigen's with SYNCDSP_NN_GEMM_EIGEN). Bias and an optional activation are fused
+// into the GEMM's output pass. Work is split over the batch with parallel_for (`threads`, 1 = inline).
 #pragma once
 
 #include <algorithm>
@@ -18,17 +19,14 @@
 #include <cstring>
 #include <vector>
 
-#include <Eigen/Core>
-
 #include "syncdsp/core/checked.hpp"
 #include "syncdsp/core/error.hpp"
 #include "syncdsp/core/parallel.hpp"
 #include "syncdsp/core/tensor.hpp"
+#include "syncdsp/nn/activation.hpp"
+#include "syncdsp/nn/gemm.hpp"
 
 namespace syncdsp::nn {
-
-/// Element-wise function applied to a layer's output in the same pass (saves a memory sweep).
-enum class activation { none, relu, leaky_relu };
 
 /// Options of conv3d; every triple is (depth/time, height, width).
 struct conv3d_options {
@@ -75,33 +73,6 @@ struct geometry {
     std::size_t out_plane() const { return Do * Ho * Wo; }
     std::size_t k_size() const { return cin_g() * kD * kH * kW; }
 };
-
-inline float apply(activation a, float v, float slope) {
-    switch (a) {
-        case activation::relu: return v > 0.f ? v : 0.f;
-        case activation::leaky_relu: return v > 0.f ? v : v * slope;
-        default: return v;
-    }
-}
-
-/// Adds the bias and applies the activation to a (C x P) output block in place.
-inline void finish(float* out, std::size_t channels, std::size_t plane, const float* bias,
-                   activation act, float slope) {
-    for (std::size_t c = 0; c < channels; ++c) {
-        float* o = out + c * plane;
-        const float b = bias ? bias[c] : 0.f;
-        if (act == activation::relu) {
-            for (std::size_t i = 0; i < plane; ++i) o[i] = std::max(o[i] + b, 0.f);
-        } else if (act == activation::leaky_relu) {
-            for (std::size_t i = 0; i < plane; ++i) {
-                const float v = o[i] + b;
-                o[i] = v > 0.f ? v : v * slope;
-            }
-        } else if (b != 0.f) {
-            for (std::size_t i = 0; i < plane; ++i) o[i] += b;
-        }
-    }
-}
 
 /// im2col over a range of "global columns" q = image * P + output position, for one group:
 /// rows (ci, kd, ky, kx), columns q in [q0, q1). `x` points at the group's first channel of image 0
@@ -190,7 +161,7 @@ inline void depthwise(const float* x, const float* w, const float* bias, float* 
                             }
                         }
                     }
-                    *o++ = apply(act, acc + b, slope);
+                    *o++ = apply_activation(act, acc + b, slope);
                 }
     }
 }
@@ -202,8 +173,24 @@ inline void run(const float* x, const float* w, const float* bias, float* out, c
                            g.p == std::array<std::size_t, 3>{0, 0, 0};
     const std::size_t P = g.out_plane();
     const std::size_t K = g.k_size();
-    using map_c = Eigen::Map<const row_matrix<float>>;
-    using map_m = Eigen::Map<row_matrix<float>>;
+    // One GEMM: weights of a group (cout_g x K) times a column matrix, bias and activation fused.
+    const auto product = [&](const float* wg, const float* cols, std::size_t ncols, std::size_t ld_cols,
+                             float* dst, std::size_t ld_dst, const float* bg) {
+        gemm_args a;
+        a.M = g.cout_g();
+        a.N = ncols;
+        a.K = K;
+        a.a = wg;
+        a.lda = K;
+        a.b = cols;
+        a.ldb = ld_cols;
+        a.c = dst;
+        a.ldc = ld_dst;
+        a.row_bias = bg;
+        a.act = act;
+        a.negative_slope = slope;
+        gemm(a);
+    };
     parallel_for(g.N, threads, [&](std::size_t n0, std::size_t n1) {
         if (is_depthwise) {
             for (std::size_t n = n0; n < n1; ++n) depthwise(x, w, bias, out, g, n, act, slope);
@@ -214,11 +201,7 @@ inline void run(const float* x, const float* w, const float* bias, float* out, c
                 for (std::size_t grp = 0; grp < g.groups; ++grp) {
                     const float* xg = x + (n * g.Cin + grp * g.cin_g()) * g.in_plane();
                     float* og = out + (n * g.Cout + grp * g.cout_g()) * P;
-                    map_c wm(w + grp * g.cout_g() * K, Eigen::Index(g.cout_g()), Eigen::Index(K));
-                    map_c cm(xg, Eigen::Index(K), Eigen::Index(P));
-                    map_m om(og, Eigen::Index(g.cout_g()), Eigen::Index(P));
-                    om.noalias() = wm * cm;
-                    finish(og, g.cout_g(), P, bias ? bias + grp * g.cout_g() : nullptr, act, slope);
+                    product(w + grp * g.cout_g() * K, xg, P, P, og, P, bias ? bias + grp * g.cout_g() : nullptr);
                 }
             return;
         }
@@ -227,35 +210,29 @@ inline void run(const float* x, const float* w, const float* bias, float* out, c
         const std::size_t Q = (n1 - n0) * P;
         const std::size_t chunk = chunk_columns(K, Q);
         std::vector<float> col(checked_mul(K, chunk, "conv"));
-        std::vector<float> tmp(checked_mul(g.cout_g(), chunk, "conv"));
+        std::vector<float> tmp;
         for (std::size_t grp = 0; grp < g.groups; ++grp) {
             const float* xg = x + (n0 * g.Cin + grp * g.cin_g()) * g.in_plane();
-            map_c wm(w + grp * g.cout_g() * K, Eigen::Index(g.cout_g()), Eigen::Index(K));
+            const float* wg = w + grp * g.cout_g() * K;
             const float* bg = bias ? bias + grp * g.cout_g() : nullptr;
             for (std::size_t q0 = 0; q0 < Q; q0 += chunk) {
                 const std::size_t q1 = std::min(Q, q0 + chunk), nq = q1 - q0;
                 im2col_range(xg, g.Cin * g.in_plane(), g, q0, q1, col.data());
-                map_c cm(col.data(), Eigen::Index(K), Eigen::Index(nq));
-                map_m tm(tmp.data(), Eigen::Index(g.cout_g()), Eigen::Index(nq));
-                tm.noalias() = wm * cm;
-                // Scatter the chunk's columns to their images, adding bias and the activation.
+                const std::size_t n_first = n0 + q0 / P, p_first = q0 % P;
+                if (p_first + nq <= P) {  // the chunk lies in one image: write its output in place
+                    float* dst = out + (n_first * g.Cout + grp * g.cout_g()) * P + p_first;
+                    product(wg, col.data(), nq, nq, dst, P, bg);
+                    continue;
+                }
+                // Otherwise finish in a buffer, then copy each image's columns to it.
+                tmp.resize(checked_mul(g.cout_g(), chunk, "conv"));
+                product(wg, col.data(), nq, nq, tmp.data(), nq, bg);
                 for (std::size_t q = q0; q < q1;) {
                     const std::size_t n = n0 + q / P, p = q % P;
                     const std::size_t seg = std::min(P - p, q1 - q);
-                    for (std::size_t c = 0; c < g.cout_g(); ++c) {
-                        const float* src = tmp.data() + c * nq + (q - q0);
-                        float* dst = out + (n * g.Cout + grp * g.cout_g() + c) * P + p;
-                        const float b = bg ? bg[c] : 0.f;
-                        if (act == activation::relu)
-                            for (std::size_t i = 0; i < seg; ++i) dst[i] = std::max(src[i] + b, 0.f);
-                        else if (act == activation::leaky_relu)
-                            for (std::size_t i = 0; i < seg; ++i) {
-                                const float v = src[i] + b;
-                                dst[i] = v > 0.f ? v : v * slope;
-                            }
-                        else
-                            for (std::size_t i = 0; i < seg; ++i) dst[i] = src[i] + b;
-                    }
+                    for (std::size_t c = 0; c < g.cout_g(); ++c)
+                        std::memcpy(out + (n * g.Cout + grp * g.cout_g() + c) * P + p, tmp.data() + c * nq + (q - q0),
+                                    seg * sizeof(float));
                     q += seg;
                 }
             }
