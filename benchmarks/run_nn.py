@@ -8,7 +8,7 @@ SyncNetV2) in eval/inference mode with torch.set_num_threads(t). The two engines
 alternately, `--reps` times each, so both see the same machine load; medians are reported, as wall
 time and as process CPU time (the fairer number on a shared machine at 1 thread).
 
-    /usr/bin/python3 benchmarks/run_nn.py build-nn/benchmarks/bench_nn [--reps 3] [--threads 1,2]
+    /usr/bin/python3 benchmarks/run_nn.py build-nn/benchmarks/bench_nn [--reps 3] [--threads 1,2] [--streams audio,lip]
 """
 import argparse
 import json
@@ -56,6 +56,7 @@ def main():
     ap.add_argument("binary")
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--threads", default="1,2")
+    ap.add_argument("--streams", default="audio,lip", help="which streams to time (audio, lip)")
     ap.add_argument("--json", help="write all measurements here")
     a = ap.parse_args()
     try:
@@ -69,7 +70,7 @@ def main():
     rows, raw = [], {}
     print(f"torch {torch.__version__}, load average before: {os.getloadavg()}")
     for t in [int(x) for x in a.threads.split(",")]:
-        for name in ("syncnet_audio_clip", "syncnet_lip_clip"):
+        for name in [f"syncnet_{s}_clip" for s in a.streams.split(",")]:
             cpp, tor = [], []
             for _ in range(a.reps):
                 cpp.append(run_cpp(a.binary, name, t))

@@ -140,6 +140,9 @@ std::size_t check_all(Run run, const std::string& label) {
 TEST_CASE("gemm (the build's dispatch) matches a double-precision product over odd shapes") {
     MESSAGE("gemm backend: " << nn::gemm_backend());
     CHECK(check_all([](const nn::gemm_args& g) { nn::gemm(g); }, nn::gemm_backend()) == 0);
+    // A packed once (what conv does with its weights), then multiplied.
+    CHECK(check_all([](const nn::gemm_args& g) { nn::gemm(g, nn::gemm_pack_a(g.M, g.K, g.a, g.lda)); },
+                    nn::gemm_backend() + " packed A") == 0);
 }
 
 #ifndef SYNCDSP_NN_GEMM_EIGEN
@@ -150,11 +153,13 @@ TEST_CASE("gemm: every compiled SIMD target this CPU supports matches the refere
     for (const std::int64_t t : targets) {
         const std::string name = hwy::TargetName(t);
         names += name + " ";
-        const auto kernel = nn::gemm_impl::kernel_for(t);
-        const bool compiled = kernel != nullptr;
-        REQUIRE(compiled);
+        const nn::gemm_impl::kernel_set* kernels = nn::gemm_impl::kernels_for(t);
+        REQUIRE(kernels != nullptr);
+        CHECK(name == kernels->target);  // the table entry is the target asked for
         INFO("target " << name);
-        CHECK(check_all(kernel, name) == 0);
+        CHECK(check_all([&](const nn::gemm_args& g) { kernels->run(g, nullptr); }, name) == 0);
+        CHECK(check_all([&](const nn::gemm_args& g) { nn::gemm(g, nn::gemm_pack_a_with(kernels, g.M, g.K, g.a, g.lda)); },
+                        name + " packed A") == 0);
     }
     MESSAGE("targets tested: " << names);
 #if HWY_ARCH_X86_64
@@ -163,16 +168,14 @@ TEST_CASE("gemm: every compiled SIMD target this CPU supports matches the refere
 #endif
     // The dispatcher picks the best of them (the lowest target bit is the best on every arch).
     const std::int64_t supported = hwy::SupportedTargets() & HWY_TARGETS;
-    const bool best_chosen = nn::gemm_impl::best_kernel() == nn::gemm_impl::kernel_for(supported & -supported);
-    CHECK(best_chosen);
+    CHECK(nn::gemm_impl::best_kernels() == nn::gemm_impl::kernels_for(supported & -supported));
     CHECK(nn::gemm_backend() == std::string("highway:") + hwy::TargetName(supported & -supported));
 }
 
 TEST_CASE("gemm: distinct targets are distinct kernels (the dispatch table is not one entry repeated)") {
     const std::vector<std::int64_t> targets = hwy::SupportedAndGeneratedTargets();
     for (std::size_t i = 0; i + 1 < targets.size(); ++i) {
-        const bool distinct = nn::gemm_impl::kernel_for(targets[i]) != nn::gemm_impl::kernel_for(targets[i + 1]);
-        CHECK(distinct);
+        CHECK(nn::gemm_impl::kernels_for(targets[i]) != nn::gemm_impl::kernels_for(targets[i + 1]));
     }
 }
 #endif
@@ -228,4 +231,9 @@ TEST_CASE("gemm: bad operands are rejected with the gemm error id") {
     bad = g;
     bad.c = nullptr;
     CHECK_THROWS_AS(nn::gemm(bad), syncdsp::invalid_argument);
+    // A packed for another shape
+    const auto packed = nn::gemm_pack_a(2, 3, a.data(), 3);
+    CHECK_THROWS_WITH_AS(nn::gemm(g, packed), doctest::Contains("the packed A is 2x3 but the product needs 3x3"),
+                         syncdsp::invalid_argument);
+    CHECK_THROWS_AS(nn::gemm_pack_a(2, 3, nullptr, 3), syncdsp::invalid_argument);
 }

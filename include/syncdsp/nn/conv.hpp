@@ -122,12 +122,12 @@ inline void im2col_range(const float* x, std::size_t image_stride, const geometr
                 }
 }
 
-/// Columns per im2col chunk: enough to keep the GEMM efficient, few enough that the chunk stays in
-/// the L2 cache while the GEMM reads it.
+/// Columns per im2col chunk: wide enough that the GEMM runs whole N blocks (it re-packs the columns
+/// into cache-sized panels itself), small enough to bound the buffer (4 MB).
 inline std::size_t chunk_columns(std::size_t K, std::size_t total) {
-    const std::size_t budget = std::size_t(1) << 20;  // bytes
+    const std::size_t budget = std::size_t(4) << 20;  // bytes
     std::size_t c = budget / (K * sizeof(float));
-    c = std::max<std::size_t>(c, 128);
+    c = std::max<std::size_t>(c, 256);
     c = (c + 15) / 16 * 16;
     return std::min(c, total);
 }
@@ -173,15 +173,14 @@ inline void run(const float* x, const float* w, const float* bias, float* out, c
                            g.p == std::array<std::size_t, 3>{0, 0, 0};
     const std::size_t P = g.out_plane();
     const std::size_t K = g.k_size();
-    // One GEMM: weights of a group (cout_g x K) times a column matrix, bias and activation fused.
-    const auto product = [&](const float* wg, const float* cols, std::size_t ncols, std::size_t ld_cols,
+    // One GEMM: weights of a group (cout_g x K, packed once per group) times a column matrix, bias
+    // and activation fused.
+    const auto product = [&](const gemm_packed_a& wg, const float* cols, std::size_t ncols, std::size_t ld_cols,
                              float* dst, std::size_t ld_dst, const float* bg) {
         gemm_args a;
         a.M = g.cout_g();
         a.N = ncols;
         a.K = K;
-        a.a = wg;
-        a.lda = K;
         a.b = cols;
         a.ldb = ld_cols;
         a.c = dst;
@@ -189,7 +188,10 @@ inline void run(const float* x, const float* w, const float* bias, float* out, c
         a.row_bias = bg;
         a.act = act;
         a.negative_slope = slope;
-        gemm(a);
+        gemm(a, wg);
+    };
+    const auto pack_weights = [&](std::size_t grp) {
+        return gemm_pack_a(g.cout_g(), K, w + grp * g.cout_g() * K, K);
     };
     parallel_for(g.N, threads, [&](std::size_t n0, std::size_t n1) {
         if (is_depthwise) {
@@ -197,12 +199,14 @@ inline void run(const float* x, const float* w, const float* bias, float* out, c
             return;
         }
         if (pointwise) {  // the input already is the column matrix of each image
-            for (std::size_t n = n0; n < n1; ++n)
-                for (std::size_t grp = 0; grp < g.groups; ++grp) {
+            for (std::size_t grp = 0; grp < g.groups; ++grp) {
+                const gemm_packed_a wg = pack_weights(grp);
+                for (std::size_t n = n0; n < n1; ++n) {
                     const float* xg = x + (n * g.Cin + grp * g.cin_g()) * g.in_plane();
                     float* og = out + (n * g.Cout + grp * g.cout_g()) * P;
-                    product(w + grp * g.cout_g() * K, xg, P, P, og, P, bias ? bias + grp * g.cout_g() : nullptr);
+                    product(wg, xg, P, P, og, P, bias ? bias + grp * g.cout_g() : nullptr);
                 }
+            }
             return;
         }
         // Columns of all images of this range, in L2-sized chunks: small outputs (late layers) get
@@ -213,7 +217,7 @@ inline void run(const float* x, const float* w, const float* bias, float* out, c
         std::vector<float> tmp;
         for (std::size_t grp = 0; grp < g.groups; ++grp) {
             const float* xg = x + (n0 * g.Cin + grp * g.cin_g()) * g.in_plane();
-            const float* wg = w + grp * g.cout_g() * K;
+            const gemm_packed_a wg = pack_weights(grp);
             const float* bg = bias ? bias + grp * g.cout_g() : nullptr;
             for (std::size_t q0 = 0; q0 < Q; q0 += chunk) {
                 const std::size_t q1 = std::min(Q, q0 + chunk), nq = q1 - q0;

@@ -83,33 +83,58 @@ inline void eigen_gemm(const gemm_args& g) {
     }
 }
 #else
-using kernel_fn = void (*)(const gemm_args&);
+using kernel_set_fn = const kernel_set* (*)();
 
-/// The kernel compiled for the best target in `targets` (a HWY_* bit mask, e.g. one target for
+/// The kernels compiled for the best target in `targets` (a HWY_* bit mask, e.g. one target for
 /// tests, or hwy::SupportedTargets()). The table's layout is Highway's own dispatch table:
 /// [init slot, HWY_CHOOSE_TARGET_LIST, fallback], indexed by hwy::ChosenTarget.
-inline kernel_fn kernel_for(std::int64_t targets) {
+inline const kernel_set* kernels_for(std::int64_t targets) {
 #if (HWY_TARGETS & (HWY_TARGETS - 1)) == 0  // one target compiled (e.g. HWY_COMPILE_ONLY_STATIC)
     (void)targets;
-    return &HWY_STATIC_DISPATCH(gemm_kernel);
+    return HWY_STATIC_DISPATCH(kernels)();
 #else
-    static const kernel_fn table[HWY_MAX_DYNAMIC_TARGETS + 2] = {
-        nullptr, HWY_CHOOSE_TARGET_LIST(gemm_kernel), HWY_CHOOSE_FALLBACK(gemm_kernel)};
+    static const kernel_set_fn table[HWY_MAX_DYNAMIC_TARGETS + 2] = {
+        nullptr, HWY_CHOOSE_TARGET_LIST(kernels), HWY_CHOOSE_FALLBACK(kernels)};
     hwy::ChosenTarget chosen;
     chosen.Update(targets);
-    const kernel_fn k = table[chosen.GetIndex()];
-    return k ? k : &HWY_STATIC_DISPATCH(gemm_kernel);
+    const kernel_set_fn k = table[chosen.GetIndex()];
+    return k ? k() : HWY_STATIC_DISPATCH(kernels)();
 #endif
 }
 
-/// The kernel for this CPU, chosen once.
-inline kernel_fn best_kernel() {
-    static const kernel_fn k = kernel_for(hwy::SupportedTargets());
+/// The kernels for this CPU, chosen once.
+inline const kernel_set* best_kernels() {
+    static const kernel_set* const k = kernels_for(hwy::SupportedTargets());
     return k;
 }
 #endif
 
 }  // namespace gemm_impl
+
+/// A matrix A packed once into the GEMM's panel layout, for many products A . B_i with the same A
+/// (a convolution's weights times each chunk of its column matrix): packing then costs once
+/// instead of once per product. Holds a pointer to the A it was made from (used by the Eigen
+/// path), so that A must outlive it.
+class gemm_packed_a {
+public:
+    gemm_packed_a() = default;
+    std::size_t rows() const { return M_; }
+    std::size_t cols() const { return K_; }
+
+private:
+    friend gemm_packed_a gemm_pack_a(std::size_t, std::size_t, const float*, std::size_t);
+#ifndef SYNCDSP_NN_GEMM_EIGEN
+    friend gemm_packed_a gemm_pack_a_with(const gemm_impl::kernel_set*, std::size_t, std::size_t, const float*,
+                                          std::size_t);
+    friend void gemm(const gemm_args&, const gemm_packed_a&);
+    const gemm_impl::kernel_set* kernels_ = nullptr;
+    std::vector<float> data_;
+#else
+    friend void gemm(const gemm_args&, const gemm_packed_a&);
+#endif
+    const float* a_ = nullptr;
+    std::size_t lda_ = 0, M_ = 0, K_ = 0;
+};
 
 /// C = act(A . B + bias); see gemm_args. Throws syncdsp::invalid_argument on null pointers or
 /// leading dimensions smaller than the rows they describe. Empty products are no-ops.
@@ -120,7 +145,66 @@ inline void gemm(const gemm_args& g) {
 #ifdef SYNCDSP_NN_GEMM_EIGEN
     gemm_impl::eigen_gemm(g);
 #else
-    gemm_impl::best_kernel()(g);
+    gemm_impl::best_kernels()->run(g, nullptr);
+#endif
+}
+
+#ifndef SYNCDSP_NN_GEMM_EIGEN
+/// gemm_pack_a with the kernels of a given target (tests run every target through this).
+inline gemm_packed_a gemm_pack_a_with(const gemm_impl::kernel_set* kernels, std::size_t M, std::size_t K,
+                                      const float* a, std::size_t lda) {
+    gemm_args g;
+    g.M = M;
+    g.K = K;
+    g.a = a;
+    g.lda = lda;
+    SYNCDSP_REQUIRE(M == 0 || K == 0 || a, "gemm", "A is null for a ", M, "x", K, " matrix");
+    SYNCDSP_REQUIRE(lda >= K, "gemm", "lda (", lda, ") < K (", K, ")");
+    gemm_packed_a p;
+    p.kernels_ = kernels;
+    p.a_ = a;
+    p.lda_ = lda;
+    p.M_ = M;
+    p.K_ = K;
+    if (M && K) {
+        p.data_.resize(kernels->packed_a_size(M, K));
+        kernels->pack_a(g, p.data_.data());
+    }
+    return p;
+}
+#endif
+
+/// Packs A (M x K, row-major, leading dimension lda) for gemm(args, packed).
+inline gemm_packed_a gemm_pack_a(std::size_t M, std::size_t K, const float* a, std::size_t lda) {
+#ifdef SYNCDSP_NN_GEMM_EIGEN
+    SYNCDSP_REQUIRE(M == 0 || K == 0 || a, "gemm", "A is null for a ", M, "x", K, " matrix");
+    SYNCDSP_REQUIRE(lda >= K, "gemm", "lda (", lda, ") < K (", K, ")");
+    gemm_packed_a p;
+    p.a_ = a;
+    p.lda_ = lda;
+    p.M_ = M;
+    p.K_ = K;
+    return p;
+#else
+    return gemm_pack_a_with(gemm_impl::best_kernels(), M, K, a, lda);
+#endif
+}
+
+/// gemm with A already packed: args.a and args.lda are ignored, args.M and args.K must be the
+/// packed matrix's size.
+inline void gemm(const gemm_args& args, const gemm_packed_a& packed) {
+    SYNCDSP_REQUIRE(args.M == packed.M_ && args.K == packed.K_, "gemm", "the packed A is ", packed.M_, "x",
+                    packed.K_, " but the product needs ", args.M, "x", args.K);
+    gemm_args g = args;
+    g.a = packed.a_;
+    g.lda = packed.lda_;
+    gemm_impl::check(g);
+    if (g.M == 0 || g.N == 0) return;
+    if (g.K == 0) return gemm_impl::epilogue_only(g);
+#ifdef SYNCDSP_NN_GEMM_EIGEN
+    gemm_impl::eigen_gemm(g);
+#else
+    packed.kernels_->run(g, packed.data_.data());
 #endif
 }
 

@@ -26,4 +26,16 @@ struct gemm_args {
     float negative_slope = 0.01f;     ///< for activation::leaky_relu
 };
 
+namespace gemm_impl {
+
+/// What each CPU target provides (syncdsp/nn/gemm_kernels-inl.hpp). A packed by one target's
+/// pack_a must be multiplied by the same target's run: the panel shape differs between targets.
+struct kernel_set {
+    const char* target;                                          ///< e.g. "AVX3"
+    std::size_t (*packed_a_size)(std::size_t M, std::size_t K);  ///< floats pack_a writes
+    void (*pack_a)(const gemm_args& g, float* out);              ///< all of A (g.M x g.K)
+    void (*run)(const gemm_args& g, const float* a_packed);      ///< a_packed: from pack_a, or null
+};
+
+}  // namespace gemm_impl
 }  // namespace syncdsp::nn

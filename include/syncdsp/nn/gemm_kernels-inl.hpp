@@ -166,16 +166,30 @@ inline void pack_b(const gemm_args& g, std::size_t k0, std::size_t kc, std::size
     }
 }
 
-/// C = act(A . B + bias) for this target. Expects M, N, K >= 1 (gemm.hpp handles the empty cases).
-inline void gemm_kernel(const gemm_args& g) {
+inline std::size_t round_up_rows(std::size_t M) { return (M + kRows - 1) / kRows * kRows; }
+
+/// Floats of the packed A: M rounded up to the register tile, by K.
+inline std::size_t packed_a_size(std::size_t M, std::size_t K) { return round_up_rows(M) * K; }
+
+/// All of A packed in the order gemm_run reads it: K block k0 starts at k0 * round_up(M), and in it
+/// the row panel at row i (a multiple of kRows) starts at i * kc.
+inline void pack_a_all(const gemm_args& g, float* out) {
+    const std::size_t mp = round_up_rows(g.M);
+    for (std::size_t k0 = 0; k0 < g.K; k0 += kKc) pack_a(g, 0, g.M, k0, std::min(kKc, g.K - k0), out + k0 * mp);
+}
+
+/// C = act(A . B + bias) for this target, A packed by pack_a_all or (a_packed null) packed here
+/// block by block. Expects M, N, K >= 1 (gemm.hpp handles the empty cases).
+inline void gemm_run(const gemm_args& g, const float* a_packed) {
     const D d;
     const std::size_t nr = kVecs * hn::Lanes(d);
     const std::size_t nc_max = kNcPanels * nr;
+    const std::size_t mp = round_up_rows(g.M);
     // Per-thread packing buffers, reused across calls (the hot path does not allocate).
     thread_local std::vector<float> a_pack, b_pack;
-    const std::size_t a_need = (kMc + kRows) * kKc, b_need = nc_max * kKc;
-    if (a_pack.size() < a_need) a_pack.resize(a_need);
+    const std::size_t b_need = nc_max * kKc;
     if (b_pack.size() < b_need) b_pack.resize(b_need);
+    if (!a_packed && a_pack.size() < kMc * kKc) a_pack.resize(kMc * kKc);
     for (std::size_t j0 = 0; j0 < g.N; j0 += nc_max) {
         const std::size_t nc = std::min(nc_max, g.N - j0);
         for (std::size_t k0 = 0; k0 < g.K; k0 += kKc) {
@@ -184,16 +198,23 @@ inline void gemm_kernel(const gemm_args& g) {
             pack_b(g, k0, kc, j0, nc, nr, b_pack.data());
             for (std::size_t i0 = 0; i0 < g.M; i0 += kMc) {
                 const std::size_t mc = std::min(kMc, g.M - i0);
-                pack_a(g, i0, mc, k0, kc, a_pack.data());
+                const float* ap = a_packed ? a_packed + k0 * mp + i0 * kc : a_pack.data();
+                if (!a_packed) pack_a(g, i0, mc, k0, kc, a_pack.data());
                 for (std::size_t jr = 0; jr < nc; jr += nr) {
                     const float* bp = b_pack.data() + jr * kc;
                     for (std::size_t ir = 0; ir < mc; ir += kRows)
-                        micro_tile(kc, a_pack.data() + ir * kc, bp, g, i0 + ir, j0 + jr,
-                                   std::min(kRows, mc - ir), std::min(nr, nc - jr), accumulate, last);
+                        micro_tile(kc, ap + ir * kc, bp, g, i0 + ir, j0 + jr, std::min(kRows, mc - ir),
+                                   std::min(nr, nc - jr), accumulate, last);
                 }
             }
         }
     }
+}
+
+/// This target's entry points, for the dispatch table in gemm.hpp.
+inline const kernel_set* kernels() {
+    static const kernel_set set{hwy::TargetName(HWY_TARGET), &packed_a_size, &pack_a_all, &gemm_run};
+    return &set;
 }
 
 }  // namespace HWY_NAMESPACE
