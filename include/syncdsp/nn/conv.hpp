@@ -128,7 +128,7 @@ inline std::size_t chunk_columns(std::size_t K, std::size_t total) {
     const std::size_t budget = std::size_t(4) << 20;  // bytes
     std::size_t c = budget / (K * sizeof(float));
     c = std::max<std::size_t>(c, 256);
-    c = (c + 15) / 16 * 16;
+    c = c / 64 * 64;  // whole register tiles (32 columns on AVX-512)
     return std::min(c, total);
 }
 

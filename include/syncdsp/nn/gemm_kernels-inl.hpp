@@ -14,7 +14,6 @@
 
 #include <algorithm>
 #include <cstddef>
-#include <cstring>
 #include <vector>
 
 #include "syncdsp/nn/gemm_args.hpp"
@@ -119,14 +118,24 @@ inline void micro_tile(std::size_t kc, const float* HWY_RESTRICT ap, const float
         }
         return;
     }
-    // Edge tile: spill to a buffer, then finish only the valid part.
+    // Edge tile: spill to a buffer, then finish the valid rows, with masked loads and stores for a
+    // partial vector of columns.
     HWY_ALIGN float tile[kRows * kVecs * HWY_MAX_BYTES / sizeof(float)];
     for (std::size_t r = 0; r < kRows; ++r)
         for (std::size_t v = 0; v < kVecs; ++v) hn::Store(acc[r][v], d, tile + (r * kVecs + v) * L);
     for (std::size_t r = 0; r < m; ++r) {
-        float* c_row = g.c + (i0 + r) * g.ldc + j0;
-        for (std::size_t j = 0; j < n; ++j)
-            c_row[j] = finish_scalar(tile[r * kVecs * L + j], g, i0 + r, j0 + j, accumulate, last, c_row + j);
+        float* c_row = g.c + (i0 + r) * g.ldc;
+        for (std::size_t v = 0; v < kVecs && v * L < n; ++v) {
+            const std::size_t j = j0 + v * L, valid = std::min(L, n - v * L);
+            const V x = hn::Load(d, tile + (r * kVecs + v) * L);
+            if (valid == L) {
+                hn::StoreU(finish_vector(d, x, g, i0 + r, j, accumulate, last, c_row), d, c_row + j);
+                continue;
+            }
+            for (std::size_t t = 0; t < valid; ++t)
+                c_row[j + t] = finish_scalar(tile[(r * kVecs + v) * L + t], g, i0 + r, j + t, accumulate, last,
+                                             c_row + j + t);
+        }
     }
 #endif
 }
@@ -149,11 +158,20 @@ inline void pack_b(const gemm_args& g, std::size_t k0, std::size_t kc, std::size
                    std::size_t nr, float* out) {
     for (std::size_t jr = 0; jr < nc; jr += nr) {
         const std::size_t n = std::min(nr, nc - jr);
-        if (!g.b_transposed) {
+        if (!g.b_transposed && n == nr && nr % hn::Lanes(D()) == 0) {
+            // Whole panel rows with vector copies (a memcpy of 64-128 bytes compiles to `rep movs`,
+            // whose start-up cost dominated this loop).
+            const D d;
+            const std::size_t L = hn::Lanes(d);
+            const float* b = g.b + k0 * g.ldb + j0 + jr;
+            for (std::size_t k = 0; k < kc; ++k, out += nr)
+                for (std::size_t v = 0; v < nr; v += L) hn::StoreU(hn::LoadU(d, b + k * g.ldb + v), d, out + v);
+        } else if (!g.b_transposed) {
             const float* b = g.b + k0 * g.ldb + j0 + jr;
             for (std::size_t k = 0; k < kc; ++k, out += nr) {
-                std::memcpy(out, b + k * g.ldb, n * sizeof(float));
-                std::fill(out + n, out + nr, 0.f);
+                std::size_t j = 0;
+                for (; j < n; ++j) out[j] = b[k * g.ldb + j];
+                for (; j < nr; ++j) out[j] = 0.f;
             }
         } else {
             const float* b = g.b + (j0 + jr) * g.ldb + k0;
