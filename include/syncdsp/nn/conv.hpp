@@ -90,10 +90,11 @@ inline void im2col_range(const float* x, std::size_t image_stride, const geometr
                     std::size_t ox_lo = 0, ox_hi = g.Wo;  // outputs whose input column is inside
                     while (ox_lo < g.Wo && long(ox_lo * g.s[2]) + off_x < 0) ++ox_lo;
                     while (ox_hi > ox_lo && long((ox_hi - 1) * g.s[2]) + off_x >= long(g.W)) --ox_hi;
+                    // Output coordinates of column q, advanced row by row (no divisions per segment:
+                    // rows are short, 9-20 values in SyncNet's audio layers).
                     std::size_t q = q0;
-                    while (q < q1) {
-                        const std::size_t n = q / P, p = q % P;
-                        const std::size_t od = p / HW, oy = (p % HW) / g.Wo, ox = p % g.Wo;
+                    std::size_t n = q0 / P, od = (q0 % P) / HW, oy = (q0 % HW) / g.Wo, ox = q0 % g.Wo;
+                    for (; q < q1; ox = 0) {
                         const std::size_t seg = std::min(g.Wo - ox, q1 - q);
                         const long iz = long(od * g.s[0]) - long(g.p[0]) + long(kd * g.d[0]);
                         const long iy = long(oy * g.s[1]) - long(g.p[1]) + long(ky * g.d[1]);
@@ -118,6 +119,13 @@ inline void im2col_range(const float* x, std::size_t image_stride, const geometr
                         }
                         dst += seg;
                         q += seg;
+                        if (++oy == g.Ho) {
+                            oy = 0;
+                            if (++od == g.Do) {
+                                od = 0;
+                                ++n;
+                            }
+                        }
                     }
                 }
 }
