@@ -7,6 +7,7 @@
 // float dot product in any summation order (Higham, "Accuracy and Stability", 3.1), plus 1e-30.
 // The reference is exact up to double rounding, so no golden file is needed.
 #include <cmath>
+#include <cstdlib>
 #include <cstdint>
 #include <limits>
 #include <random>
@@ -113,9 +114,16 @@ std::size_t check_one(const operands& o, nn::activation act, bool row_bias, bool
 template <class Run>
 std::size_t check_all(Run run, const std::string& label) {
     std::mt19937 rng(7);
-    std::size_t failures = 0, cases = 0;
+    std::size_t failures = 0, cases = 0, skipped = 0;
+    // Under sanitizers (SYNCDSP_SANITIZED=1) the two biggest products are left out: the double
+    // reference then dominates the run time, and the smaller shapes cross the same block edges.
+    const bool sanitized = std::getenv("SYNCDSP_SANITIZED") != nullptr;
     for (const auto& s : shapes)
         for (bool bt : {false, true}) {
+            if (sanitized && s.M * s.N * s.K > 1000000) {
+                ++skipped;
+                continue;
+            }
             const operands o = make(s, bt, rng);
             struct epi {
                 nn::activation act;
@@ -131,7 +139,7 @@ std::size_t check_all(Run run, const std::string& label) {
                 }
             }
         }
-    CHECK(cases == shapes.size() * 2 * 4);
+    CHECK(cases == (shapes.size() * 2 - skipped) * 4);
     return failures;
 }
 
