@@ -28,12 +28,15 @@ sys.path.insert(0, os.path.join(here, "..", "scripts", "golden"))
 sys.path.insert(0, os.path.join(here, "..", "scripts"))
 
 WINDOWS, BATCH = 245, 20
+GEMM_BACKENDS = {}
 
 
 def run_cpp(binary, name, threads):
     out = subprocess.run([binary, f"--benchmark_filter=^BM_{name}/{threads}/", "--benchmark_format=json"],
                          check=True, capture_output=True, text=True).stdout
-    b = json.loads(out)["benchmarks"][0]
+    doc = json.loads(out)
+    GEMM_BACKENDS[binary] = doc["context"].get("nn_gemm", "?")  # which kernel ran (bench_nn's context)
+    b = doc["benchmarks"][0]
     scale = {"ms": 1e-3, "us": 1e-6, "ns": 1e-9, "s": 1.0}[b["time_unit"]]
     return b["real_time"] * scale, b["cpu_time"] * scale, b.get("GFLOP_per_s")
 
@@ -95,6 +98,8 @@ def main():
                              gflop / cc))
             raw[f"{name}/{t}"] = {"syncdsp": cpp, "torch": tor}
     print(f"load average after: {os.getloadavg()}")
+    for b in a.binaries:
+        print(f"{build_label(b)}: nn GEMM {GEMM_BACKENDS.get(b, '?')}")
     print("| stream | threads | build | syncdsp wall s | torch wall s | ratio (wall) | syncdsp CPU s | torch CPU s | ratio (CPU) "
           "| syncdsp GFLOP/s (wall) | torch GFLOP/s (wall) | syncdsp GFLOP/s (CPU) |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
