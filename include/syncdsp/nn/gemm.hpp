@@ -35,6 +35,7 @@
 #include <hwy/targets.h>
 
 #include "syncdsp/nn/gemm_kernels-inl.hpp"
+#undef HWY_TARGET_INCLUDE  // leave no trace for the includer's own foreach_target use
 #endif
 
 namespace syncdsp::nn {
