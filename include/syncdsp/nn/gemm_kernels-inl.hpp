@@ -118,8 +118,8 @@ inline void micro_tile(std::size_t kc, const float* HWY_RESTRICT ap, const float
         }
         return;
     }
-    // Edge tile: spill to a buffer, then finish the valid rows, with masked loads and stores for a
-    // partial vector of columns.
+    // Edge tile: spill to a buffer, then finish the valid rows: whole vectors with SIMD, the last
+    // partial vector of columns (if any) one value at a time.
     HWY_ALIGN float tile[kRows * kVecs * HWY_MAX_BYTES / sizeof(float)];
     for (std::size_t r = 0; r < kRows; ++r)
         for (std::size_t v = 0; v < kVecs; ++v) hn::Store(acc[r][v], d, tile + (r * kVecs + v) * L);
