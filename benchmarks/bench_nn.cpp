@@ -114,6 +114,13 @@ void BM_conv3d_lip_layer0(benchmark::State& st) {
     st.counters["GFLOP_per_s"] = benchmark::Counter(flop * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
 
+// Record which GEMM kernel ran (e.g. "highway:AVX3", or "eigen" with SYNCDSP_NN_GEMM_EIGEN) in the
+// benchmark's context, so every result says what it measured.
+const bool gemm_context_added = [] {
+    benchmark::AddCustomContext("nn_gemm", nn::gemm_backend());
+    return true;
+}();
+
 }  // namespace
 
 BENCHMARK(BM_conv3d_lip_layer0)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();

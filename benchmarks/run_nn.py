@@ -8,7 +8,12 @@ SyncNetV2) in eval/inference mode with torch.set_num_threads(t). The two engines
 alternately, `--reps` times each, so both see the same machine load; medians are reported, as wall
 time and as process CPU time (the fairer number on a shared machine at 1 thread).
 
-    /usr/bin/python3 benchmarks/run_nn.py build-nn/benchmarks/bench_nn [--reps 3] [--threads 1,2]
+    /usr/bin/python3 benchmarks/run_nn.py build-nn/benchmarks/bench_nn [more bench_nn builds...]
+                     [--reps 3] [--threads 1,2] [--streams audio,lip]
+
+With several bench_nn binaries (e.g. the default build, a -march=native build, an Eigen-GEMM build),
+each repetition runs every binary and PyTorch once, in turn, so all builds are compared with the
+same PyTorch timings under the same load; the build column is the binary's build directory.
 """
 import argparse
 import json
@@ -23,14 +28,23 @@ sys.path.insert(0, os.path.join(here, "..", "scripts", "golden"))
 sys.path.insert(0, os.path.join(here, "..", "scripts"))
 
 WINDOWS, BATCH = 245, 20
+GEMM_BACKENDS = {}
 
 
 def run_cpp(binary, name, threads):
     out = subprocess.run([binary, f"--benchmark_filter=^BM_{name}/{threads}/", "--benchmark_format=json"],
                          check=True, capture_output=True, text=True).stdout
-    b = json.loads(out)["benchmarks"][0]
+    doc = json.loads(out)
+    GEMM_BACKENDS[binary] = doc["context"].get("nn_gemm", "?")  # which kernel ran (bench_nn's context)
+    b = doc["benchmarks"][0]
     scale = {"ms": 1e-3, "us": 1e-6, "ns": 1e-9, "s": 1.0}[b["time_unit"]]
     return b["real_time"] * scale, b["cpu_time"] * scale, b.get("GFLOP_per_s")
+
+
+def build_label(binary):
+    """The build directory of a bench_nn binary (build-native/benchmarks/bench_nn -> build-native)."""
+    parts = os.path.normpath(binary).split(os.sep)
+    return parts[-3] if len(parts) >= 3 else binary
 
 
 def run_torch(model, name, threads, torch):
@@ -53,9 +67,10 @@ def run_torch(model, name, threads, torch):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("binary")
+    ap.add_argument("binaries", nargs="+")
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--threads", default="1,2")
+    ap.add_argument("--streams", default="audio,lip", help="which streams to time (audio, lip)")
     ap.add_argument("--json", help="write all measurements here")
     a = ap.parse_args()
     try:
@@ -69,23 +84,28 @@ def main():
     rows, raw = [], {}
     print(f"torch {torch.__version__}, load average before: {os.getloadavg()}")
     for t in [int(x) for x in a.threads.split(",")]:
-        for name in ("syncnet_audio_clip", "syncnet_lip_clip"):
-            cpp, tor = [], []
+        for name in [f"syncnet_{s}_clip" for s in a.streams.split(",")]:
+            cpp, tor = {b: [] for b in a.binaries}, []
             for _ in range(a.reps):
-                cpp.append(run_cpp(a.binary, name, t))
+                for b in a.binaries:
+                    cpp[b].append(run_cpp(b, name, t))
                 tor.append(run_torch(model, name, t, torch))
-            cw, cc = statistics.median(x[0] for x in cpp), statistics.median(x[1] for x in cpp)
             tw, tc = statistics.median(x[0] for x in tor), statistics.median(x[1] for x in tor)
             gflop = 2 * macs[name] * WINDOWS * 1e-9
-            rows.append((name, t, cw, tw, cw / tw, cc, tc, cc / tc, gflop / cw, gflop / tw, gflop / cc))
+            for b in a.binaries:
+                cw, cc = statistics.median(x[0] for x in cpp[b]), statistics.median(x[1] for x in cpp[b])
+                rows.append((name, t, build_label(b), cw, tw, cw / tw, cc, tc, cc / tc, gflop / cw, gflop / tw,
+                             gflop / cc))
             raw[f"{name}/{t}"] = {"syncdsp": cpp, "torch": tor}
     print(f"load average after: {os.getloadavg()}")
-    print("| stream | threads | syncdsp wall s | torch wall s | ratio (wall) | syncdsp CPU s | torch CPU s | ratio (CPU) "
+    for b in a.binaries:
+        print(f"{build_label(b)}: nn GEMM {GEMM_BACKENDS.get(b, '?')}")
+    print("| stream | threads | build | syncdsp wall s | torch wall s | ratio (wall) | syncdsp CPU s | torch CPU s | ratio (CPU) "
           "| syncdsp GFLOP/s (wall) | torch GFLOP/s (wall) | syncdsp GFLOP/s (CPU) |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r[0]} | {r[1]} | {r[2]:.2f} | {r[3]:.2f} | **{r[4]:.2f}** | {r[5]:.2f} | {r[6]:.2f} | {r[7]:.2f} "
-              f"| {r[8]:.1f} | {r[9]:.1f} | {r[10]:.1f} |")
+        print(f"| {r[0]} | {r[1]} | {r[2]} | {r[3]:.2f} | {r[4]:.2f} | **{r[5]:.2f}** | {r[6]:.2f} | {r[7]:.2f} "
+              f"| {r[8]:.2f} | {r[9]:.1f} | {r[10]:.1f} | {r[11]:.1f} |")
     print("ratio = syncdsp time / torch time (< 1: syncdsp faster). CPU time of syncdsp at 2 threads counts only "
           "the benchmark's main thread (Google Benchmark), so use wall time there.")
     if a.json:

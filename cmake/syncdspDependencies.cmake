@@ -44,8 +44,23 @@ if(NOT TARGET nlohmann_json::nlohmann_json)
   _syncdsp_missing("nlohmann-json 3" "nlohmann-json3-dev")
 endif()
 
+# Google Highway: run-time SIMD dispatch of the nn GEMM (syncdsp/nn/gemm.hpp). The kernels are
+# compiled in the consumer's translation units; libhwy supplies the CPU detection they dispatch on.
+find_package(hwy 1.0 QUIET CONFIG)
+if(TARGET hwy::hwy)
+  set(_syncdsp_hwy_target hwy::hwy)
+else()
+  if(NOT TARGET PkgConfig::SYNCDSP_HWY)
+    pkg_check_modules(SYNCDSP_HWY QUIET IMPORTED_TARGET GLOBAL libhwy>=1.0)
+  endif()
+  if(NOT TARGET PkgConfig::SYNCDSP_HWY)
+    _syncdsp_missing("Google Highway >= 1.0" "libhwy-dev")
+  endif()
+  set(_syncdsp_hwy_target PkgConfig::SYNCDSP_HWY)
+endif()
+
 set(SYNCDSP_DEPENDENCY_TARGETS Eigen3::Eigen xtensor PkgConfig::SYNCDSP_FFTW3 PkgConfig::SYNCDSP_FFTW3F
-    PkgConfig::SYNCDSP_STB nlohmann_json::nlohmann_json Threads::Threads)
+    PkgConfig::SYNCDSP_STB nlohmann_json::nlohmann_json ${_syncdsp_hwy_target} Threads::Threads)
 
 # Optional: pocketsphinx (Debian libpocketsphinx-dev + libsphinxbase-dev, model pocketsphinx-en-us)
 # for the phone recogniser (syncdsp/audio/pocketsphinx.hpp). Without it everything else builds; the target

@@ -7,7 +7,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config            # toolchain
-  libeigen3-dev xtensor-dev libfftw3-dev libstb-dev nlohmann-json3-dev   # library dependencies
+  libeigen3-dev xtensor-dev libfftw3-dev libstb-dev nlohmann-json3-dev libhwy-dev   # library dependencies
   doctest-dev                                  # tests
   ffmpeg                                       # media decoding/muxing for the CLI (a subprocess)
   clang libclang-rt-14-dev                     # libFuzzer + sanitizer runtimes for the fuzz run

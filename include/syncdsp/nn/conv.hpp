@@ -7,8 +7,9 @@
 // Paths: depthwise convolutions (groups == Cin, Cout == Cin * multiplier) use a direct loop; 1x1
 // stride-1 unpadded convolutions multiply the input in place; everything else lowers each image of
 // each group to a column matrix (im2col, K = Cin/groups*kD*kH*kW rows by P = output positions) and
-// runs one Eigen GEMM (Cout/groups x K) * (K x P). Bias and an optional activation are fused into
-// the output pass. Work is split over the batch with parallel_for (`threads`, 1 = inline).
+// runs one GEMM (Cout/groups x K) * (K x P) (syncdsp/nn/gemm.hpp: dispatched at run time to the
+// CPU's best SIMD, or Eigen's with SYNCDSP_NN_GEMM_EIGEN). Bias and an optional activation are fused
+// into the GEMM's output pass. Work is split over the batch with parallel_for (`threads`, 1 = inline).
 #pragma once
 
 #include <algorithm>
@@ -18,17 +19,14 @@
 #include <cstring>
 #include <vector>
 
-#include <Eigen/Core>
-
 #include "syncdsp/core/checked.hpp"
 #include "syncdsp/core/error.hpp"
 #include "syncdsp/core/parallel.hpp"
 #include "syncdsp/core/tensor.hpp"
+#include "syncdsp/nn/activation.hpp"
+#include "syncdsp/nn/gemm.hpp"
 
 namespace syncdsp::nn {
-
-/// Element-wise function applied to a layer's output in the same pass (saves a memory sweep).
-enum class activation { none, relu, leaky_relu };
 
 /// Options of conv3d; every triple is (depth/time, height, width).
 struct conv3d_options {
@@ -76,33 +74,6 @@ struct geometry {
     std::size_t k_size() const { return cin_g() * kD * kH * kW; }
 };
 
-inline float apply(activation a, float v, float slope) {
-    switch (a) {
-        case activation::relu: return v > 0.f ? v : 0.f;
-        case activation::leaky_relu: return v > 0.f ? v : v * slope;
-        default: return v;
-    }
-}
-
-/// Adds the bias and applies the activation to a (C x P) output block in place.
-inline void finish(float* out, std::size_t channels, std::size_t plane, const float* bias,
-                   activation act, float slope) {
-    for (std::size_t c = 0; c < channels; ++c) {
-        float* o = out + c * plane;
-        const float b = bias ? bias[c] : 0.f;
-        if (act == activation::relu) {
-            for (std::size_t i = 0; i < plane; ++i) o[i] = std::max(o[i] + b, 0.f);
-        } else if (act == activation::leaky_relu) {
-            for (std::size_t i = 0; i < plane; ++i) {
-                const float v = o[i] + b;
-                o[i] = v > 0.f ? v : v * slope;
-            }
-        } else if (b != 0.f) {
-            for (std::size_t i = 0; i < plane; ++i) o[i] += b;
-        }
-    }
-}
-
 /// im2col over a range of "global columns" q = image * P + output position, for one group:
 /// rows (ci, kd, ky, kx), columns q in [q0, q1). `x` points at the group's first channel of image 0
 /// of the range; images are `image_stride` floats apart.
@@ -119,10 +90,11 @@ inline void im2col_range(const float* x, std::size_t image_stride, const geometr
                     std::size_t ox_lo = 0, ox_hi = g.Wo;  // outputs whose input column is inside
                     while (ox_lo < g.Wo && long(ox_lo * g.s[2]) + off_x < 0) ++ox_lo;
                     while (ox_hi > ox_lo && long((ox_hi - 1) * g.s[2]) + off_x >= long(g.W)) --ox_hi;
+                    // Output coordinates of column q, advanced row by row (no divisions per segment:
+                    // rows are short, 9-20 values in SyncNet's audio layers).
                     std::size_t q = q0;
-                    while (q < q1) {
-                        const std::size_t n = q / P, p = q % P;
-                        const std::size_t od = p / HW, oy = (p % HW) / g.Wo, ox = p % g.Wo;
+                    std::size_t n = q0 / P, od = (q0 % P) / HW, oy = (q0 % HW) / g.Wo, ox = q0 % g.Wo;
+                    for (; q < q1; ox = 0) {
                         const std::size_t seg = std::min(g.Wo - ox, q1 - q);
                         const long iz = long(od * g.s[0]) - long(g.p[0]) + long(kd * g.d[0]);
                         const long iy = long(oy * g.s[1]) - long(g.p[1]) + long(ky * g.d[1]);
@@ -147,17 +119,24 @@ inline void im2col_range(const float* x, std::size_t image_stride, const geometr
                         }
                         dst += seg;
                         q += seg;
+                        if (++oy == g.Ho) {
+                            oy = 0;
+                            if (++od == g.Do) {
+                                od = 0;
+                                ++n;
+                            }
+                        }
                     }
                 }
 }
 
-/// Columns per im2col chunk: enough to keep the GEMM efficient, few enough that the chunk stays in
-/// the L2 cache while the GEMM reads it.
+/// Columns per im2col chunk: wide enough that the GEMM runs whole N blocks (it re-packs the columns
+/// into cache-sized panels itself), small enough to bound the buffer (4 MB).
 inline std::size_t chunk_columns(std::size_t K, std::size_t total) {
-    const std::size_t budget = std::size_t(1) << 20;  // bytes
+    const std::size_t budget = std::size_t(4) << 20;  // bytes
     std::size_t c = budget / (K * sizeof(float));
-    c = std::max<std::size_t>(c, 128);
-    c = (c + 15) / 16 * 16;
+    c = std::max<std::size_t>(c, 256);
+    c = c / 64 * 64;  // whole register tiles (32 columns on AVX-512)
     return std::min(c, total);
 }
 
@@ -190,7 +169,7 @@ inline void depthwise(const float* x, const float* w, const float* bias, float* 
                             }
                         }
                     }
-                    *o++ = apply(act, acc + b, slope);
+                    *o++ = apply_activation(act, acc + b, slope);
                 }
     }
 }
@@ -202,24 +181,40 @@ inline void run(const float* x, const float* w, const float* bias, float* out, c
                            g.p == std::array<std::size_t, 3>{0, 0, 0};
     const std::size_t P = g.out_plane();
     const std::size_t K = g.k_size();
-    using map_c = Eigen::Map<const row_matrix<float>>;
-    using map_m = Eigen::Map<row_matrix<float>>;
+    // One GEMM: weights of a group (cout_g x K, packed once per group) times a column matrix, bias
+    // and activation fused.
+    const auto product = [&](const gemm_packed_a& wg, const float* cols, std::size_t ncols, std::size_t ld_cols,
+                             float* dst, std::size_t ld_dst, const float* bg) {
+        gemm_args a;
+        a.M = g.cout_g();
+        a.N = ncols;
+        a.K = K;
+        a.b = cols;
+        a.ldb = ld_cols;
+        a.c = dst;
+        a.ldc = ld_dst;
+        a.row_bias = bg;
+        a.act = act;
+        a.negative_slope = slope;
+        gemm(a, wg);
+    };
+    const auto pack_weights = [&](std::size_t grp) {
+        return gemm_pack_a(g.cout_g(), K, w + grp * g.cout_g() * K, K);
+    };
     parallel_for(g.N, threads, [&](std::size_t n0, std::size_t n1) {
         if (is_depthwise) {
             for (std::size_t n = n0; n < n1; ++n) depthwise(x, w, bias, out, g, n, act, slope);
             return;
         }
         if (pointwise) {  // the input already is the column matrix of each image
-            for (std::size_t n = n0; n < n1; ++n)
-                for (std::size_t grp = 0; grp < g.groups; ++grp) {
+            for (std::size_t grp = 0; grp < g.groups; ++grp) {
+                const gemm_packed_a wg = pack_weights(grp);
+                for (std::size_t n = n0; n < n1; ++n) {
                     const float* xg = x + (n * g.Cin + grp * g.cin_g()) * g.in_plane();
                     float* og = out + (n * g.Cout + grp * g.cout_g()) * P;
-                    map_c wm(w + grp * g.cout_g() * K, Eigen::Index(g.cout_g()), Eigen::Index(K));
-                    map_c cm(xg, Eigen::Index(K), Eigen::Index(P));
-                    map_m om(og, Eigen::Index(g.cout_g()), Eigen::Index(P));
-                    om.noalias() = wm * cm;
-                    finish(og, g.cout_g(), P, bias ? bias + grp * g.cout_g() : nullptr, act, slope);
+                    product(wg, xg, P, P, og, P, bias ? bias + grp * g.cout_g() : nullptr);
                 }
+            }
             return;
         }
         // Columns of all images of this range, in L2-sized chunks: small outputs (late layers) get
@@ -227,35 +222,29 @@ inline void run(const float* x, const float* w, const float* bias, float* out, c
         const std::size_t Q = (n1 - n0) * P;
         const std::size_t chunk = chunk_columns(K, Q);
         std::vector<float> col(checked_mul(K, chunk, "conv"));
-        std::vector<float> tmp(checked_mul(g.cout_g(), chunk, "conv"));
+        std::vector<float> tmp;
         for (std::size_t grp = 0; grp < g.groups; ++grp) {
             const float* xg = x + (n0 * g.Cin + grp * g.cin_g()) * g.in_plane();
-            map_c wm(w + grp * g.cout_g() * K, Eigen::Index(g.cout_g()), Eigen::Index(K));
+            const gemm_packed_a wg = pack_weights(grp);
             const float* bg = bias ? bias + grp * g.cout_g() : nullptr;
             for (std::size_t q0 = 0; q0 < Q; q0 += chunk) {
                 const std::size_t q1 = std::min(Q, q0 + chunk), nq = q1 - q0;
                 im2col_range(xg, g.Cin * g.in_plane(), g, q0, q1, col.data());
-                map_c cm(col.data(), Eigen::Index(K), Eigen::Index(nq));
-                map_m tm(tmp.data(), Eigen::Index(g.cout_g()), Eigen::Index(nq));
-                tm.noalias() = wm * cm;
-                // Scatter the chunk's columns to their images, adding bias and the activation.
+                const std::size_t n_first = n0 + q0 / P, p_first = q0 % P;
+                if (p_first + nq <= P) {  // the chunk lies in one image: write its output in place
+                    float* dst = out + (n_first * g.Cout + grp * g.cout_g()) * P + p_first;
+                    product(wg, col.data(), nq, nq, dst, P, bg);
+                    continue;
+                }
+                // Otherwise finish in a buffer, then copy each image's columns to it.
+                tmp.resize(checked_mul(g.cout_g(), chunk, "conv"));
+                product(wg, col.data(), nq, nq, tmp.data(), nq, bg);
                 for (std::size_t q = q0; q < q1;) {
                     const std::size_t n = n0 + q / P, p = q % P;
                     const std::size_t seg = std::min(P - p, q1 - q);
-                    for (std::size_t c = 0; c < g.cout_g(); ++c) {
-                        const float* src = tmp.data() + c * nq + (q - q0);
-                        float* dst = out + (n * g.Cout + grp * g.cout_g() + c) * P + p;
-                        const float b = bg ? bg[c] : 0.f;
-                        if (act == activation::relu)
-                            for (std::size_t i = 0; i < seg; ++i) dst[i] = std::max(src[i] + b, 0.f);
-                        else if (act == activation::leaky_relu)
-                            for (std::size_t i = 0; i < seg; ++i) {
-                                const float v = src[i] + b;
-                                dst[i] = v > 0.f ? v : v * slope;
-                            }
-                        else
-                            for (std::size_t i = 0; i < seg; ++i) dst[i] = src[i] + b;
-                    }
+                    for (std::size_t c = 0; c < g.cout_g(); ++c)
+                        std::memcpy(out + (n * g.Cout + grp * g.cout_g() + c) * P + p, tmp.data() + c * nq + (q - q0),
+                                    seg * sizeof(float));
                     q += seg;
                 }
             }

@@ -8,10 +8,9 @@
 #include <cstddef>
 #include <vector>
 
-#include <Eigen/Core>
-
 #include "syncdsp/core/error.hpp"
 #include "syncdsp/core/tensor.hpp"
+#include "syncdsp/nn/gemm.hpp"
 
 namespace syncdsp::nn {
 
@@ -45,10 +44,19 @@ inline tensor<float, 2> linear(const tensor<float, 2>& x, const tensor<float, 2>
                     " entries, weight has ", out, " outputs");
     tensor<float, 2> y = tensor<float, 2>::from_shape({x.shape()[0], out});
     if (y.size() == 0) return y;
-    as_eigen(y).noalias() = as_eigen(x) * as_eigen(weight).transpose();
-    if (bias.size())
-        for (std::size_t n = 0; n < y.shape()[0]; ++n)
-            for (std::size_t j = 0; j < out; ++j) y(n, j) += bias[j];
+    gemm_args a;  // y = x . weight^T + bias, the weight read in place as a transposed B
+    a.M = x.shape()[0];
+    a.N = out;
+    a.K = in;
+    a.a = x.data();
+    a.lda = in;
+    a.b = weight.data();
+    a.ldb = in;
+    a.b_transposed = true;
+    a.c = y.data();
+    a.ldc = out;
+    a.col_bias = bias.size() ? bias.data() : nullptr;
+    gemm(a);
     return y;
 }
 

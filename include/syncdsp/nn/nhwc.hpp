@@ -13,13 +13,13 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <type_traits>
 #include <vector>
 
-#include <Eigen/Core>
-
 #include "syncdsp/core/error.hpp"
 #include "syncdsp/core/tensor.hpp"
+#include "syncdsp/nn/gemm.hpp"
 
 namespace syncdsp::nn {
 
@@ -108,16 +108,18 @@ inline void depthwise3x3(const nhwc_map& in, const float* w, std::size_t stride,
 /// Pointwise (1x1) conv + bias: out(P x Cout) = in(P x Cin) * w(Cin x Cout) + b. w in TF [1,1,Cin,Cout].
 inline void pointwise(const nhwc_map& in, const float* w, const float* bias, std::size_t cout, nhwc_map& out) {
     out.reset(in.h, in.w, cout);
-    using mat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-    const Eigen::Index P = Eigen::Index(in.h * in.w);
-    Eigen::Map<const mat> X(in.v.data(), P, Eigen::Index(in.c));
-    Eigen::Map<const mat> W(w, Eigen::Index(in.c), Eigen::Index(cout));
-    Eigen::Map<mat> Y(out.v.data(), P, Eigen::Index(cout));
-    Y.noalias() = X * W;
-    if (bias) {
-        Eigen::Map<const Eigen::Matrix<float, 1, Eigen::Dynamic>> B(bias, Eigen::Index(cout));
-        Y.rowwise() += B;
-    }
+    gemm_args g;
+    g.M = in.h * in.w;
+    g.N = cout;
+    g.K = in.c;
+    g.a = in.v.data();
+    g.lda = in.c;
+    g.b = w;
+    g.ldb = cout;
+    g.c = out.v.data();
+    g.ldc = cout;
+    g.col_bias = bias;
+    gemm(g);
 }
 
 /// Regular 3x3 conv + bias (TF HWIO filters [3,3,Cin,Cout]) with explicit geometry, lowered to
@@ -128,17 +130,17 @@ inline void conv3x3(const nhwc_map& in, const float* w, const float* bias, std::
     const std::size_t C = in.c, K = 9 * C;
     out.reset(py.out, px.out, cout);
     if (py.out == 0 || px.out == 0) return;
-    using mat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-    Eigen::Map<const mat> W(w, Eigen::Index(K), Eigen::Index(cout));
-    const std::size_t rows_per_block = std::max<std::size_t>(1, 8192 / px.out);
-    mat col(Eigen::Index(rows_per_block * px.out), Eigen::Index(K));
+    const std::size_t rows_per_block = std::min(py.out, std::max<std::size_t>(1, 8192 / px.out));
+    // Every element is written before the GEMM reads it, so the buffer is left uninitialised.
+    const std::unique_ptr<float[]> col_buffer(new float[rows_per_block * px.out * K]);
+    float* const col = col_buffer.get();
     for (std::size_t y0 = 0; y0 < py.out; y0 += rows_per_block) {
         const std::size_t nrows = std::min(rows_per_block, py.out - y0);
         const std::size_t P = nrows * px.out;
         for (std::size_t r = 0; r < nrows; ++r) {
             const std::size_t oy = y0 + r;
             for (std::size_t ox = 0; ox < px.out; ++ox) {
-                float* dst = col.data() + (r * px.out + ox) * K;
+                float* dst = col + (r * px.out + ox) * K;
                 const long iy0 = long(oy * stride) - long(py.before), ix0 = long(ox * stride) - long(px.before);
                 if (iy0 >= 0 && ix0 >= 0 && iy0 + 3 <= long(in.h) && ix0 + 3 <= long(in.w)) {  // interior: 3 row runs
                     for (std::size_t ky = 0; ky < 3; ++ky) {
@@ -162,12 +164,18 @@ inline void conv3x3(const nhwc_map& in, const float* w, const float* bias, std::
                 }
             }
         }
-        Eigen::Map<mat> Y(out.px(y0, 0), Eigen::Index(P), Eigen::Index(cout));
-        Y.noalias() = col.topRows(Eigen::Index(P)) * W;
-        if (bias) {
-            Eigen::Map<const Eigen::Matrix<float, 1, Eigen::Dynamic>> B(bias, Eigen::Index(cout));
-            Y.rowwise() += B;
-        }
+        gemm_args g;  // (P x 9Cin) * (9Cin x Cout) + bias
+        g.M = P;
+        g.N = cout;
+        g.K = K;
+        g.a = col;
+        g.lda = K;
+        g.b = w;
+        g.ldb = cout;
+        g.c = out.px(y0, 0);
+        g.ldc = cout;
+        g.col_bias = bias;
+        gemm(g);
     }
 }
 
