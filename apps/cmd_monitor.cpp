@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <deque>
@@ -34,27 +35,29 @@ rtsp://, srt://, http(s):// HLS; restarted when it ends), or a capture device wi
 output (stdout):
   on a terminal: a status line with the latest estimate and a small history, rewritten in place;
   otherwise, or with --jsonl: one JSON object per line, either an estimate
-    {"t_s", "window_s": [start, end], "offset_ms", "interval_ms": [lo, hi], "confidence",
-     "p_value", "reliable", "verdict", "reason", "wall_s"}
+    {"t_s", "window_s": [start, end], "sound_until_s", "offset_ms", "interval_ms": [lo, hi],
+     "confidence", "p_value", "reliable", "verdict", "reason", "recent", "wall_s"}
   or an event {"event": "no speech"|"no face"|"no estimate"|"stall"|"resumed"|"discontinuity"|
      "reconnect"|"ended"|"alert", "message", "t_s", "wall_s"}.
-  t_s is the stream time (seconds from the first frame) at the end of the media the estimate
-  covers: the picture window plus the sound after it that the lag range needs (--max-offset).
-  offset > 0 means the audio is late.
+  t_s is the stream time (seconds from the first frame) at the end of the picture the estimate
+  judges; the sound it used runs on to sound_until_s (t_s + the lag range, --max-offset), so an
+  estimate cannot come out before then. "recent": true when the whole window was not reliable
+  (typically a change inside it) and its last 4 s alone gave the answer. wall_s: seconds since
+  the monitor started. offset > 0 means the audio is late.
 
 options:
   --jsonl              JSON lines even on a terminal
   --realtime           read a file at its own speed (ffmpeg -re), as if it were live
-  --window D           picture covered by one estimate (default 5s; the first estimates, from
-                       3 s of picture on, cover what has arrived)
-  --hop D              time between estimates (default 1s)
-  --max-offset D       lag range +-D (default 1000ms; the sound after a window that an estimate
-                       waits for)
+  --window D           picture covered by one estimate (default 5, in seconds, or 5s, 4500ms;
+                       the first estimates, from 4 s of picture on, cover what has arrived)
+  --hop D              time between estimates (default 1 s)
+  --max-offset D       lag range +-D (default 800ms, the hardware analysers' extended range; the
+                       sound after a window that an estimate waits for)
   --tolerance T        itu (default), ebu, atsc or EARLY,LATE in ms, as in `sync`
   --roi x,y,w,h        the mouth region in frame pixels (default: the lower centre of a face crop;
                        a picture far from square needs --roi)
-  --duration D         stop after D of stream time
-  --stall D            report a stall after D without picture or sound (default 2s)
+  --duration D         stop after D (seconds) of stream time
+  --stall D            report a stall after D (seconds) without picture or sound (default 2)
   --format F           ffmpeg input format (-f F before the input), e.g. v4l2, alsa, mpegts
   --alert CMD          run CMD (with /bin/sh -c) when the verdict is out of tolerance for
                        --alert-after consecutive reliable estimates, and once more when it is back
@@ -145,12 +148,14 @@ struct alert_state {
 
 nlohmann::json to_json(const syncdsp::pipeline::live_update& u) {
     nlohmann::json j;
-    auto r3 = [](double x) { return std::round(x * 1000.0) / 1000.0; };
+    auto r3 = [](double x) { return std::round(x * 1000.0) / 1000.0 + 0.0; };  // + 0.0: no "-0.0"
     if (u.is_estimate) {
         const auto& e = u.estimate;
         j["t_s"] = r3(u.t_s);
-        const double origin = e.sound_end_s - u.t_s;
+        const double origin = e.end_s - u.t_s;
         j["window_s"] = {r3(e.start_s - origin), r3(e.end_s - origin)};
+        j["sound_until_s"] = r3(e.sound_end_s - origin);
+        if (e.recent) j["recent"] = true;
         j["offset_ms"] = std::round(e.search.offset_ms * 10.0) / 10.0;
         j["interval_ms"] = {std::round(e.interval_lo_ms), std::round(e.interval_hi_ms)};
         j["confidence"] = std::round(e.search.significance.confidence * 100.0) / 100.0;
@@ -180,6 +185,17 @@ std::string short_text(const syncdsp::pipeline::live_update& u) {
     return buf;
 }
 
+// "5", "5s", "500ms" -> seconds (a bare number is seconds here: stream durations), in (0, max_s].
+double parse_seconds(const std::string& option, const std::string& text, double max_s) {
+    const bool bare = !text.empty() && (std::isdigit(static_cast<unsigned char>(text.back())) || text.back() == '.');
+    const double s = bare ? syncdsp::cli::arguments::parse_number(option, text)
+                          : syncdsp::cli::parse_duration_ms(option, text) / 1000.0;
+    if (!(s > 0) || s > max_s)
+        throw syncdsp::cli::usage_error("option " + option + " must be > 0 and at most " +
+                                        std::to_string(static_cast<long long>(max_s)) + " s, got '" + text + "'");
+    return s;
+}
+
 int run(const std::vector<std::string>& args) {
     using namespace syncdsp;
     cli::arguments a(args, {"--window", "--hop", "--max-offset", "--tolerance", "--roi", "--duration", "--stall",
@@ -192,17 +208,18 @@ int run(const std::vector<std::string>& args) {
     if (a.positional().size() != 1) throw cli::usage_error("expected exactly one INPUT argument");
     const std::string input = a.positional()[0];
     auto opt = pipeline::LiveOptions::standard();
-    if (auto v = a.value("--window")) opt.online.window_s = cli::parse_positive_duration_ms("--window", *v, 60e3) / 1000.0;
-    if (auto v = a.value("--hop")) opt.online.hop_s = cli::parse_positive_duration_ms("--hop", *v, 60e3) / 1000.0;
+    if (auto v = a.value("--window")) opt.online.window_s = parse_seconds("--window", *v, 60);
+    if (auto v = a.value("--hop")) opt.online.hop_s = parse_seconds("--hop", *v, 60);
     if (opt.online.window_s < 1) throw cli::usage_error("option --window must be at least 1s");
     if (opt.online.hop_s > opt.online.window_s) throw cli::usage_error("option --hop must not exceed --window");
     opt.online.first_window_s = std::min(opt.online.first_window_s, opt.online.window_s);
+    opt.online.recent_window_s = std::min(opt.online.recent_window_s, opt.online.window_s);
     if (auto v = a.value("--max-offset"))
         opt.online.search.max_offset_ms = cli::parse_positive_duration_ms("--max-offset", *v, 10e3);
     if (auto v = a.value("--tolerance")) opt.online.tolerance = sync::ToleranceProfile::parse(*v);
     if (auto v = a.value("--roi")) opt.mouth_box = cli::parse_box("--roi", *v);
-    if (auto v = a.value("--duration")) opt.duration_s = cli::parse_positive_duration_ms("--duration", *v, 1e9) / 1000.0;
-    if (auto v = a.value("--stall")) opt.decode.stall_s = cli::parse_positive_duration_ms("--stall", *v, 3600e3) / 1000.0;
+    if (auto v = a.value("--duration")) opt.duration_s = parse_seconds("--duration", *v, 1e7);
+    if (auto v = a.value("--stall")) opt.decode.stall_s = parse_seconds("--stall", *v, 3600);
     if (auto v = a.value("--format")) opt.decode.input_options = {"-f", *v};
     opt.decode.realtime = a.flag("--realtime");
     alert_state alerts;

@@ -4,23 +4,27 @@
 // segments whose audio offset is 0, then +300 ms (audio late), then -200 ms (audio early), played
 // at its own speed (ffmpeg -re, or the monitor's --realtime) into a pipe, a UDP socket, a TCP
 // socket on 127.0.0.1, or read from the file. Truth: the segment offsets, changing at stream times
-// 10 s and 20 s (exact: the splice is cut at frame boundaries, 250 frames a segment).
+// 10.4 s and 20.8 s (exact: the splice is cut at frame boundaries).
 // Pass rules (the issue's):
 //  - each change is reported within 4 s: a reliable estimate within 100 ms of the new offset whose
-//    t_s (the end of the media it covers) is at most 4 s after the change;
+//    t_s (the end of the picture it judges) is at most 4 s after the change (the estimate comes
+//    out once the sound up to t_s + 0.8 s has arrived: benchmarks/README.md has that latency);
 //  - wrong-and-reliable at most once per change: a reliable estimate more than 100 ms from the
 //    offset of the majority of its picture window (a window within 1 s of half-and-half may report
 //    either side);
 //  - away from the changes (windows wholly inside a segment) every reliable estimate is within
 //    100 ms of the truth, and most (>= 60 %) are reliable.
-// These run in real time (about 35 s each), one ctest entry per input kind so they run in parallel
+// These run in real time (about 33 s each), one ctest entry per input kind so they run in parallel
 // (tests/CMakeLists.txt: monitor_pipe, monitor_udp, monitor_tcp, monitor_file, monitor_stall,
 // monitor_alert); they skip under sanitizers, without ffmpeg, or without the bundled clip.
 #include <unistd.h>
 
 #include <cmath>
 #include <cstdlib>
+#include <chrono>
+#include <cstdio>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -50,12 +54,18 @@ std::string missing() {
 std::string spliced() {
     const std::string out = syncdsp::test::scratch("monitor_spliced_" + std::to_string(getpid()) + ".ts");
     if (syncdsp::test::file_exists(out)) return out;
+    // Cut at frame boundaries (25 fps). The changes fall between two estimates (10.4 s, 20.8 s:
+    // not on the 1 s hop grid), so the time to report them includes the wait for the next hop.
+    // The clip's own lip-speech correlation is weak in its first seconds and its last two (even
+    // `syncdsp sync --track 3s` finds no reliable window there), so the segments after a change
+    // start at 3 s and 5 s into the clip: the test measures the monitor, not a stretch of
+    // material that no window can read.
     const std::string graph =
-        "[0:v]trim=0:10,setpts=PTS-STARTPTS[v1];[0:v]trim=5:15,setpts=PTS-STARTPTS[v2];"
-        "[0:v]trim=0:10,setpts=PTS-STARTPTS[v3];[v1][v2][v3]concat=n=3:v=1:a=0[v];"
-        "[0:a]atrim=0:10,asetpts=PTS-STARTPTS[a1];"          // offset 0
-        "[0:a]atrim=4.7:14.7,asetpts=PTS-STARTPTS[a2];"      // sound of 0.3 s earlier: audio late 300 ms
-        "[0:a]atrim=0.2:10.2,asetpts=PTS-STARTPTS[a3];"      // sound of 0.2 s later: audio early 200 ms
+        "[0:v]trim=0:10.4,setpts=PTS-STARTPTS[v1];[0:v]trim=3:13.4,setpts=PTS-STARTPTS[v2];"
+        "[0:v]trim=5:15,setpts=PTS-STARTPTS[v3];[v1][v2][v3]concat=n=3:v=1:a=0[v];"
+        "[0:a]atrim=0:10.4,asetpts=PTS-STARTPTS[a1];"        // offset 0
+        "[0:a]atrim=2.7:13.1,asetpts=PTS-STARTPTS[a2];"      // sound of 0.3 s earlier: audio late 300 ms
+        "[0:a]atrim=5.2:15.2,asetpts=PTS-STARTPTS[a3];"      // sound of 0.2 s later: audio early 200 ms
         "[a1][a2][a3]concat=n=3:v=0:a=1[a]";
     const std::string cmd = "ffmpeg -nostdin -v error -y -i '" + clip() + "' -filter_complex '" + graph +
                             "' -map '[v]' -map '[a]' -c:v libx264 -preset veryfast -g 25 -c:a aac -b:a 96k -f mpegts '" +
@@ -78,7 +88,8 @@ std::vector<line> parse(const std::string& out) {
     return lines;
 }
 
-double truth_at(double t) { return t < 10 ? 0.0 : t < 20 ? 300.0 : -200.0; }
+const double change_1 = 10.4, change_2 = 20.8, stream_end = 30.8;
+double truth_at(double t) { return t < change_1 ? 0.0 : t < change_2 ? 300.0 : -200.0; }
 
 // The checks of the file comment on one run's output.
 void check_spliced(const std::vector<line>& lines) {
@@ -91,7 +102,7 @@ void check_spliced(const std::vector<line>& lines) {
             MESSAGE("event: " << l.j.dump());
         }
     REQUIRE(estimates >= 20);
-    const double changes[2] = {10, 20};
+    const double changes[2] = {change_1, change_2};
     for (int c = 0; c < 2; ++c) {
         const double at = changes[c], after = truth_at(at + 0.1);
         std::optional<double> reported;
@@ -117,8 +128,8 @@ void check_spliced(const std::vector<line>& lines) {
     for (const auto& l : lines) {
         if (!l.estimate()) continue;
         const double a = l.j["window_s"][0], b = l.j["window_s"][1];
-        const bool straddles = (a < 10 && b > 10) || (a < 20 && b > 20);
-        if (straddles || b > 30) continue;
+        const bool straddles = (a < change_1 && b > change_1) || (a < change_2 && b > change_2);
+        if (straddles || b > stream_end) continue;
         ++inside;
         if (!l.j["reliable"]) continue;
         ++inside_reliable;
@@ -145,10 +156,10 @@ TEST_CASE("monitor: a pipe fed in real time (ffmpeg -re | syncdsp monitor -)") {
 TEST_CASE("monitor: a UDP stream on 127.0.0.1") {
     if (const auto why = missing(); !why.empty()) SYNCDSP_SKIP(why);
     const std::string ts = spliced(), url = "udp://127.0.0.1:" + port();
-    // The monitor listens first; it stops at 29.5 s of stream time (UDP has no end of stream); if
+    // The monitor listens first; it stops at 30.4 s of stream time (UDP has no end of stream); if
     // packets were lost it would wait for more, so it is ended 5 s after the feeder is done.
     const auto r = run_command("sh -c '\"" + cli() + "\" monitor " + url +
-                               " --jsonl --duration 29.5 2>/dev/null & m=$!; sleep 1; ffmpeg -nostdin -v error -re -i \"" +
+                               " --jsonl --duration 30.4 2>/dev/null & m=$!; sleep 1; ffmpeg -nostdin -v error -re -i \"" +
                                ts + "\" -c copy -f mpegts \"" + url + "?pkt_size=1316\"; sleep 5; kill $m 2>/dev/null; wait $m'");
     check_spliced(parse(r.out));
 }
@@ -157,7 +168,7 @@ TEST_CASE("monitor: a TCP stream on 127.0.0.1 (the monitor reconnects until the 
     if (const auto why = missing(); !why.empty()) SYNCDSP_SKIP(why);
     const std::string ts = spliced(), url = "tcp://127.0.0.1:" + port();
     const auto r = run_command("sh -c '\"" + cli() + "\" monitor " + url +
-                               " --jsonl --duration 29.5 2>/dev/null & m=$!; sleep 1.5; ffmpeg -nostdin -v error -re -i \"" +
+                               " --jsonl --duration 30.4 2>/dev/null & m=$!; sleep 1.5; ffmpeg -nostdin -v error -re -i \"" +
                                ts + "\" -c copy -f mpegts \"" + url + "?listen=1\"; sleep 5; kill $m 2>/dev/null; wait $m'");
     const auto lines = parse(r.out);
     bool reconnected = false;
@@ -173,7 +184,7 @@ TEST_CASE("monitor: a file played at its own speed (--realtime)") {
     const auto r = run_command("'" + cli() + "' monitor '" + ts + "' --realtime --jsonl 2>/dev/null");
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     CHECK(r.code == 0);
-    CHECK(wall >= 29.0);  // it really waited for the media (30 s of stream)
+    CHECK(wall >= 30.0);  // it really waited for the media (30.8 s of stream)
     check_spliced(parse(r.out));
 }
 

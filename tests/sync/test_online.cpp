@@ -98,7 +98,8 @@ TEST_CASE("online estimator equals search_window on the offline cues, for severa
         std::size_t checked = 0, reliable = 0, near_truth = 0;
         for (const auto& e : got) {
             const std::size_t end = std::size_t(std::lround((e.end_s - times.front()) * s.fps));
-            const auto st = est.stretch_of(end);
+            const std::size_t begin = std::size_t(std::lround((e.start_s - times.front()) * s.fps));
+            const auto st = est.stretch_of(begin, end);
             REQUIRE(st.end <= grid.size());
             const std::vector<double> v(vcells.begin() + long(st.begin), vcells.begin() + long(st.end));
             const std::vector<double> a(acells.begin() + long(st.begin), acells.begin() + long(st.end));
@@ -154,8 +155,8 @@ TEST_CASE("online estimator: memory does not grow with the stream's length") {
         max_held = std::max(max_held, est.held_values());
     }
     CHECK(estimates >= std::size_t(seconds) - 10);
-    // window 125 cells + 2 x 25 lag cells + a hop, for each cue, plus a few input values.
-    CHECK(max_held <= 2 * (125 + 50 + 25) + 64);
+    // 30 s of surrogate history (750 cells) + 25 lag cells + a hop, for each cue, plus a few inputs.
+    CHECK(max_held <= 2 * (750 + 25 + 25) + 64);
 }
 
 TEST_CASE("online estimator refuses bad input") {

@@ -88,7 +88,9 @@ struct live_update {
     sync::online_estimate estimate;  ///< when is_estimate
     std::string event;               ///< otherwise: "no speech", "stall", ...
     std::string message;             ///< the event in words
-    double t_s = 0;      ///< stream time (from the first frame) at the end of the media covered
+    /// Stream time (seconds from the first frame): for an estimate, the end of the picture it judges
+    /// (the sound it used runs on to estimate.sound_end_s: the lag range); for an event, when.
+    double t_s = 0;
     double wall_s = 0;   ///< wall time since the monitor started when this came out
 };
 
@@ -151,11 +153,17 @@ private:
         }
     }
 
+    // The requested duration is reached: says so once and stops.
+    bool finish(double t, const std::function<bool(const live_update&)>& on_update) {
+        send_event("ended", "the requested duration was reached", t, on_update);
+        return false;
+    }
+
     bool over(double t) const { return origin_ && o_.duration_s > 0 && t - *origin_ >= o_.duration_s; }
 
     bool on_video(const io::live_event& e, const std::function<bool(const live_update&)>& on_update) {
         if (!origin_) origin_ = e.time_s;
-        if (over(e.time_s)) return send_event("ended", "the requested duration was reached", e.time_s, on_update);
+        if (over(e.time_s)) return finish(e.time_s, on_update);
         if (!box_) {
             if (o_.mouth_box) {
                 const rect& b = *o_.mouth_box;
@@ -180,7 +188,7 @@ private:
     }
 
     bool on_audio(const io::live_event& e, const std::function<bool(const live_update&)>& on_update) {
-        if (over(e.time_s)) return send_event("ended", "the requested duration was reached", e.time_s, on_update);
+        if (over(e.time_s)) return finish(e.time_s, on_update);
         if (!energy_) {
             energy_.emplace(double(o_.decode.sample_rate), o_.energy);
             audio_start_ = e.time_s;
@@ -206,7 +214,7 @@ private:
         pending_audio_.clear();
         for (const auto& est : est_->poll()) {
             live_update u;
-            u.t_s = rel(est.sound_end_s);
+            u.t_s = rel(est.end_s);
             u.wall_s = wall();
             if (est.audio_coverage < o_.min_coverage) {
                 u.event = "no speech";

@@ -23,6 +23,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -271,7 +272,8 @@ inline std::size_t search_lag_samples(const SearchOptions& opt, double rate_hz) 
 }
 
 /// The search of one window: the video cues over samples [begin, end) of the given cues against
-/// the audio cues at every lag (the audio outside the window is its context), with the window's
+/// the audio cues at every lag (the audio outside the window is its context; the video outside it
+/// is ignored), with the window's
 /// overlap rule (window_min_overlap_s) and its own surrogate test. The surrogates are rotations of
 /// the audio cues given here, so the answer depends only on the cues passed in: the online
 /// estimator (sync/online.hpp) passes the stretch [begin - lags, end + lags) of its stream and gets
@@ -279,7 +281,13 @@ inline std::size_t search_lag_samples(const SearchOptions& opt, double rate_hz) 
 /// audio instead, so their surrogate figures differ slightly from a window searched on its own.)
 inline offset_estimate search_window(const std::vector<cue>& video, const std::vector<cue>& audio, const cue_grid& grid,
                                      std::size_t begin, std::size_t end, const SearchOptions& opt) {
-    const search_impl::prepared p = search_impl::prepare(video, audio, grid, opt);
+    // Only the window's picture counts (and the two samples before it that its first rate and
+    // average need), whatever the caller passes outside it.
+    std::vector<cue> window_video = video;
+    for (auto& c : window_video)
+        for (std::size_t k = 0; k < c.values.size(); ++k)
+            if (k + 2 < begin || k >= end) c.values[k] = std::numeric_limits<double>::quiet_NaN();
+    const search_impl::prepared p = search_impl::prepare(window_video, audio, grid, opt);
     SYNCDSP_REQUIRE(begin < end && end <= p.n, "search", "window [", begin, ", ", end, ") is not inside the ", p.n,
                     " grid samples");
     const NccOptions ncc = search_impl::lag_range(opt, grid.rate_hz, true);
