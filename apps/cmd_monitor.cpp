@@ -2,6 +2,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -37,8 +38,8 @@ output (stdout):
   otherwise, or with --jsonl: one JSON object per line, either an estimate
     {"t_s", "window_s": [start, end], "sound_until_s", "offset_ms", "interval_ms": [lo, hi],
      "confidence", "p_value", "reliable", "verdict", "reason", "recent", "wall_s"}
-  or an event {"event": "no speech"|"no face"|"no estimate"|"stall"|"resumed"|"discontinuity"|
-     "reconnect"|"ended"|"alert", "message", "t_s", "wall_s"}.
+  or an event {"event": "started"|"no speech"|"no face"|"no estimate"|"stall"|"resumed"|
+     "discontinuity"|"reconnect"|"ended"|"alert", "message", "t_s", "wall_s"}.
   t_s is the stream time (seconds from the first frame) at the end of the picture the estimate
   judges; the sound it used runs on to sound_until_s (t_s + the lag range, --max-offset), so an
   estimate cannot come out before then. "recent": true when the whole window was not reliable
@@ -196,6 +197,10 @@ double parse_seconds(const std::string& option, const std::string& text, double 
     return s;
 }
 
+// Ctrl-C, kill: the decoder ends its ffmpeg (which would otherwise outlive us, e.g. blocked on a
+// UDP socket) and the monitor returns normally.
+void on_stop_signal(int) { syncdsp::io::stop_live_decoders(); }
+
 int run(const std::vector<std::string>& args) {
     using namespace syncdsp;
     cli::arguments a(args, {"--window", "--hop", "--max-offset", "--tolerance", "--roi", "--duration", "--stall",
@@ -239,6 +244,10 @@ int run(const std::vector<std::string>& args) {
     const bool terminal = isatty(STDOUT_FILENO) && !a.flag("--jsonl");
     const bool status_on_stderr = !terminal && !a.flag("--quiet") && isatty(STDERR_FILENO);
     std::deque<std::string> history;
+    struct sigaction sa {};
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaction(sig, &sa, nullptr);
     pipeline::live_monitor monitor(input, opt);
     monitor.run([&](const pipeline::live_update& u) {
         if (!terminal) std::cout << to_json(u).dump() << std::endl;

@@ -21,6 +21,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cctype>
 #include <chrono>
 #include <cmath>
@@ -144,7 +145,17 @@ inline bool parse_video_output(const std::string& line, std::size_t& w, std::siz
     return false;
 }
 
+// Set by stop_live_decoders() (async-signal-safe): every running decoder kills its ffmpeg and
+// returns, so a SIGINT/SIGTERM handler can end a monitor without leaving ffmpeg behind.
+inline std::atomic<bool>& stop_flag() {
+    static std::atomic<bool> flag{false};
+    return flag;
+}
+
 }  // namespace live_impl
+
+/// Asks every live_decoder::run() to stop within 0.2 s (safe to call from a signal handler).
+inline void stop_live_decoders() { live_impl::stop_flag().store(true); }
 
 class live_decoder {
 public:
@@ -185,7 +196,7 @@ public:
         while (true) {
             ++starts;
             const auto r = run_once(on_event);
-            if (r == outcome::stopped) return starts;
+            if (r == outcome::stopped || live_impl::stop_flag().load()) return starts;
             const bool may_retry = is_url(input_) && (o_.reconnects < 0 || starts <= o_.reconnects);
             if (!may_retry) {
                 if (!got_media_)
@@ -280,6 +291,10 @@ private:
         };
 
         while (open[0] || open[1] || open[2]) {
+            if (live_impl::stop_flag().load()) {
+                child.kill_child();
+                return outcome::stopped;
+            }
             pollfd fds[3] = {{err, POLLIN, 0}, {vid, POLLIN, 0}, {aud, POLLIN, 0}};
             for (int i = 0; i < 3; ++i)
                 if (!open[i]) fds[i].fd = -1;
@@ -307,7 +322,7 @@ private:
                         } else if (W == 0 && live_impl::parse_video_output(line, W, H, fps)) {
                         } else if (line.find("rror") != std::string::npos || line.find("failed") != std::string::npos ||
                                    line.find("No such") != std::string::npos || line.find("refused") != std::string::npos ||
-                                   line.find("Invalid") != std::string::npos) {
+                                   line.find("Invalid") != std::string::npos || line.find("matches no streams") != std::string::npos) {
                             last_error_ = line;
                         }
                     }
@@ -335,13 +350,19 @@ private:
                         return outcome::stopped;
                     }
                 }
-            } else if (!stalled && got_media_ && std::chrono::duration<double>(now - last_media).count() >= o_.stall_s) {
+            } else if (!stalled && std::chrono::duration<double>(now - last_media).count() >=
+                                        // before the first media, ffmpeg's probing is not a stall
+                                        (got_media_ ? o_.stall_s : o_.stall_s + o_.analyze_s + 3)) {
                 stalled = true;
                 live_event e;
                 e.what = live_event::kind::stall;
                 e.time_s = last_time_;
                 char msg[96];
-                std::snprintf(msg, sizeof msg, "no picture or sound for %.1f s", o_.stall_s);
+                if (got_media_)
+                    std::snprintf(msg, sizeof msg, "no picture or sound for %.1f s", o_.stall_s);
+                else
+                    std::snprintf(msg, sizeof msg, "no picture or sound yet, %.1f s after the start",
+                                  std::chrono::duration<double>(now - last_media).count());
                 e.message = msg;
                 if (!on_event(e)) {
                     child.kill_child();

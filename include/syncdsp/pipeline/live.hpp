@@ -11,13 +11,15 @@
 // networks are not run on live input yet (docs/monitor.md).
 // Updates: an estimate every hop; events instead of numbers when there is nothing to measure
 // ("no speech": the window's sound is digital silence; "no face": no mouth cue in the window; "no
-// estimate": no lag had enough data) and when the stream misbehaves ("stall", "resumed",
-// "discontinuity" and "reconnect": the estimate starts over, "ended").
+// estimate": no lag had enough data) and when the stream starts or misbehaves ("started": the
+// first frame, its size and the mouth box; "stall", "resumed", "discontinuity" and "reconnect":
+// the estimate starts over, "ended").
 #pragma once
 
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <functional>
 #include <optional>
 #include <sstream>
@@ -179,6 +181,10 @@ private:
                 box_ = vision::face_crop_mouth_box(e.width, e.height);
             }
             fps_ = e.fps > 0 && e.fps <= 1000 ? e.fps : 25.0;
+            char what[160];
+            std::snprintf(what, sizeof what, "picture %zux%zu at %.3g fps; mouth box x=%ld y=%ld w=%ld h=%ld", e.width,
+                          e.height, fps_, box_->x, box_->y, box_->width, box_->height);
+            if (!send_event("started", what, e.time_s, on_update)) return false;
         }
         if (!flow_) flow_.emplace(o_.mouth);
         if (!video_start_) video_start_ = e.time_s;
