@@ -21,6 +21,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -233,4 +234,41 @@ TEST_CASE("monitor: the alert command runs once leaving tolerance and once comin
     CHECK(fired[0].rfind("out ", 0) == 0);
     CHECK(fired[0].find("audio_late") != std::string::npos);
     CHECK(fired[1].rfind("back ", 0) == 0);
+}
+
+TEST_CASE("monitor: soak - memory stays flat over a long stream") {
+    if (const auto why = missing(); !why.empty()) SYNCDSP_SKIP(why);
+    // 5 minutes of stream (the clip looped 19 times), read as fast as it decodes (about 40 s of
+    // CPU, not wall-clock bound); the monitor's resident memory is sampled every 0.5 s. Flat: the
+    // largest sample of the last quarter is within 2 MB of the largest of the second quarter (the
+    // first quarter holds start-up: FFT plans, buffers filling to their bounded size). The
+    // 30-minute real-time figure is in benchmarks/README.md.
+    const std::string ts = syncdsp::test::scratch("monitor_soak_" + std::to_string(getpid()) + ".ts");
+    REQUIRE(std::system(("ffmpeg -nostdin -v error -y -stream_loop 19 -i '" + clip() + "' -c copy -t 300 -f mpegts '" + ts +
+                         "'").c_str()) == 0);
+    const std::string samples = ts + ".rss";
+    const auto r = run_command("sh -c '\"" + cli() + "\" monitor \"" + ts + "\" --jsonl > \"" + ts +
+                               ".jsonl\" 2>/dev/null & m=$!; while kill -0 $m 2>/dev/null; do grep VmRSS /proc/$m/status "
+                               ">> \"" + samples + "\" 2>/dev/null; sleep 0.5; done; wait $m'");
+    CHECK(r.code == 0);
+    std::ifstream in(samples);
+    std::vector<double> kb;
+    for (std::string name, unit; in >> name;) {
+        double v = 0;
+        in >> v >> unit;
+        kb.push_back(v);
+    }
+    std::ifstream lines_in(ts + ".jsonl");
+    std::size_t estimates = 0;
+    for (std::string s; std::getline(lines_in, s);) estimates += s.find("offset_ms") != std::string::npos;
+    CHECK(estimates >= 280);  // one a second over 300 s, less the first 4
+    REQUIRE(kb.size() >= 8);
+    const std::size_t q = kb.size() / 4;
+    const double second = *std::max_element(kb.begin() + long(q), kb.begin() + long(2 * q));
+    const double last = *std::max_element(kb.begin() + long(3 * q), kb.end());
+    MESSAGE("RSS samples: " << kb.size() << ", second quarter max " << second << " kB, last quarter max " << last << " kB");
+    CHECK(last <= second + 2048);
+    std::remove(ts.c_str());
+    std::remove(samples.c_str());
+    std::remove((ts + ".jsonl").c_str());
 }
