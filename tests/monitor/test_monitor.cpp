@@ -272,3 +272,29 @@ TEST_CASE("monitor: soak - memory stays flat over a long stream") {
     std::remove(samples.c_str());
     std::remove((ts + ".jsonl").c_str());
 }
+
+TEST_CASE("monitor: a timestamp discontinuity starts the estimate over") {
+    if (const auto why = missing(); !why.empty()) SYNCDSP_SKIP(why);
+    // Two copies of the clip's first 8 s as MPEG-TS, one after the other in a pipe: the second
+    // copy's timestamps go back to the start (as when an encoder restarts). Read as fast as it
+    // decodes.
+    const std::string ts = syncdsp::test::scratch("monitor_jump_" + std::to_string(getpid()) + ".ts");
+    REQUIRE(std::system(("ffmpeg -nostdin -v error -y -i '" + clip() + "' -c copy -t 8 -f mpegts '" + ts + "'").c_str()) == 0);
+    const auto r = run_command("cat '" + ts + "' '" + ts + "' | '" + cli() + "' monitor - --jsonl 2>/dev/null");
+    CHECK(r.code == 0);
+    std::size_t before = 0, after = 0, jumps = 0, wrong = 0;
+    for (const auto& l : parse(r.out)) {
+        MESSAGE(l.j.dump());
+        if (!l.estimate()) {
+            jumps += l.j["event"] == "discontinuity";
+            continue;
+        }
+        (jumps ? after : before) += 1;
+        wrong += l.j["reliable"] && std::fabs(double(l.j["offset_ms"])) > 100;  // the clip is in sync
+    }
+    CHECK(jumps >= 1);
+    CHECK(before >= 3);
+    CHECK(after >= 3);  // a new grid from the new timestamps: 4 s of picture, then one a second
+    CHECK(wrong == 0);
+    std::remove(ts.c_str());
+}

@@ -182,6 +182,8 @@ public:
         for (const char* x : {"-fps_mode", "passthrough", "-f", "rawvideo", "-flush_packets", "1", "pipe:3", "-map",
                               "0:a:0", "-af"})
             a.push_back(x);
+        // (No async resampling: it drops the sound after a timestamp that goes back. Gaps are
+        // filled by the caller, pipeline/live.hpp.)
         a.push_back("aresample=" + std::to_string(o_.sample_rate) +
                     ",aformat=sample_fmts=flt:channel_layouts=mono,asetnsamples=n=" + std::to_string(o_.chunk_samples) +
                     ":p=0,ametadata=mode=add:key=syncdsp:value=1,ametadata=mode=print:key=syncdsp");

@@ -166,7 +166,17 @@ private:
     bool on_video(const io::live_event& e, const std::function<bool(const live_update&)>& on_update) {
         if (!origin_) origin_ = e.time_s;
         if (over(e.time_s)) return finish(e.time_s, on_update);
+        if (box_ && (e.width != width_ || e.height != height_)) {  // e.g. a sender restarted at another size
+            box_.reset();
+            restart();
+            char what[96];
+            std::snprintf(what, sizeof what, "the picture changed size from %zux%zu to %zux%zu", width_, height_,
+                          e.width, e.height);
+            if (!send_event("discontinuity", what, e.time_s, on_update)) return false;
+        }
         if (!box_) {
+            width_ = e.width;
+            height_ = e.height;
             if (o_.mouth_box) {
                 const rect& b = *o_.mouth_box;
                 SYNCDSP_REQUIRE(b.x + b.width <= long(e.width) && b.y + b.height <= long(e.height), "live",
@@ -198,9 +208,27 @@ private:
         if (!energy_) {
             energy_.emplace(double(o_.decode.sample_rate), o_.energy);
             audio_start_ = e.time_s;
+            audio_fed_ = 0;
         }
-        energy_->accept(e.samples, e.count);
+        // Keep the sample count on the timeline (the cue's frame i is at audio_start + i * hop): a
+        // gap (lost packets; larger jumps are discontinuities) becomes digital silence, which the
+        // cue marks missing, and an overlap is dropped.
+        const double rate = double(o_.decode.sample_rate);
+        const long ahead = std::lround((e.time_s - *audio_start_) * rate) - long(audio_fed_);
+        std::size_t skip = 0;
+        if (ahead > 0) {
+            const std::vector<float> silence(std::size_t(ahead), 0.f);
+            energy_->accept(silence.data(), silence.size());
+            audio_fed_ += silence.size();
+        } else if (ahead < 0) {
+            skip = std::min(e.count, std::size_t(-ahead));
+        }
+        energy_->accept(e.samples + skip, e.count - skip);
+        audio_fed_ += e.count - skip;
         for (double v : energy_->pop()) pending_audio_.push_back(v);
+        // Sound but no picture for a minute (the estimator starts with the first frame).
+        if (!est_ && double(pending_audio_.size()) * energy_->frame_period_s() > 60)
+            detail::throw_io_error("live", "no picture in the first 60 s of sound of '", input_, "'");
         return feed(on_update);
     }
 
@@ -245,11 +273,13 @@ private:
     std::chrono::steady_clock::time_point start_;
     std::optional<double> origin_;
     std::optional<rect> box_;
+    std::size_t width_ = 0, height_ = 0;
     double fps_ = 25;
     std::optional<vision::mouth_flow_stream> flow_;
     std::optional<audio::band_energy_stream<float>> energy_;
     std::optional<sync::online_estimator> est_;
     std::optional<double> video_start_, audio_start_;
+    std::size_t audio_fed_ = 0;  // samples given to the energy stream since audio_start_
     std::vector<std::pair<double, double>> pending_video_;
     std::vector<double> pending_audio_;
 };
