@@ -42,8 +42,8 @@ output (stdout):
      "discontinuity"|"reconnect"|"ended"|"alert", "message", "t_s", "wall_s"}.
   t_s is the stream time (seconds from the first frame) at the end of the picture the estimate
   judges; the sound it used runs on to sound_until_s (t_s + the lag range, --max-offset), so an
-  estimate cannot come out before then. "recent": true when the whole window was not reliable
-  (typically a change inside it) and its last 4 s alone gave the answer. wall_s: seconds since
+  estimate cannot come out before then. "recent": true when the whole window had two fitting
+  offsets (typically a change inside it) and its last 4 s chose one. wall_s: seconds since
   the monitor started. offset > 0 means the audio is late.
 
 options:

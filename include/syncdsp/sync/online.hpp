@@ -12,11 +12,13 @@
 // the picture cells [b, e), e = k * hop, b = max(0, e - window) (shorter windows at the start,
 // from first_window_s), and is searched by search_window() on the stretch [e - history, e + lags)
 // once its last audio cell is in (the history is the sound the surrogates rotate over; the
-// picture outside the window is left out). A window whose answer is not reliable - a rival, or no
-// clear peak, as when the offset changes inside it - is searched again over its recent part, and
-// a reliable answer there is reported instead (online_estimate::recent): a change shows as soon as
-// the recent part holds mostly the new offset, not once most of a long window does. (Two tests
-// per hop instead of one: under no alignment at all, about twice the 1 % false alarms.) An embedder running search_window() on the whole stream's cues
+// picture outside the window is left out). A window with two fitting offsets (a rival), as when the
+// offset changes inside it, is searched again over its recent part, and a reliable answer there
+// at one of the two offsets is reported instead (online_estimate::recent): a change shows as soon
+// as the recent part holds mostly the new offset, not once most of a long window does. The recent
+// part only chooses between the window's two candidates: letting it answer any window that was
+// not reliable, with any offset, made wrong "reliable" answers about 1.6 times as frequent on
+// calibration clips the face-crop box does not fit (docs/monitor.md). An embedder running search_window() on the whole stream's cues
 // over the same stretches gets the same numbers (tests/sync/test_online.cpp, several chunkings).
 // Memory: the cells of the surrogate history plus the lag range, and the few input values the
 // next cells need; constant in the stream's length.
@@ -46,9 +48,8 @@ struct OnlineOptions {
     double window_s = 5;          ///< picture covered by one estimate
     double hop_s = 1;             ///< one estimate per hop
     double first_window_s = 4;    ///< the first estimates come over shorter windows, from this length
-    /// A window whose answer is not reliable (a rival, or no clear peak: typically a change inside
-    /// the window) is searched again over its last recent_window_s; a reliable answer there
-    /// replaces it.
+    /// A window with two fitting offsets (a rival: typically a change inside the window) is searched
+    /// again over its last recent_window_s; a reliable answer there at one of the two replaces it.
     double recent_window_s = 4;
     /// The sound before a window that its surrogates rotate over (surrogate.hpp): rotations of a
     /// stretch barely longer than the window and the lags reuse the same material, so they are not
@@ -174,9 +175,14 @@ public:
         while (video_cells_ >= next_end_ && audio_cells_ >= next_end_ + lags_) {
             const std::size_t b = next_end_ > win_ ? next_end_ - win_ : 0;
             online_estimate e = estimate(b, next_end_);
-            if (e.search.valid && !e.search.reliable && next_end_ - b > recent_) {
+            if (e.search.valid && e.search.rival_offset_ms && next_end_ - b > recent_) {
                 online_estimate r = estimate(next_end_ - recent_, next_end_);
-                if (r.search.reliable) {
+                // The recent part only chooses between the window's two fitting offsets (the same
+                // peak: within the guard band of either); it cannot bring a third one.
+                const double same_ms = double(o_.search.peak.guard_lags) * 1000.0 / o_.grid_rate_hz;
+                const bool one_of_two = std::fabs(r.search.offset_ms - e.search.offset_ms) <= same_ms ||
+                                        std::fabs(r.search.offset_ms - *e.search.rival_offset_ms) <= same_ms;
+                if (r.search.reliable && one_of_two) {
                     r.recent = true;
                     e = std::move(r);
                 }
