@@ -8,8 +8,10 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <deque>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 

@@ -224,11 +224,14 @@ public:
 private:
     enum class outcome { ended, stopped };
 
-    // Waits, still asking the caller (with no event) whether to go on: a stop request during a
-    // reconnect wait is honoured.
+    // Waits before a reconnect, in steps, so that stop_live_decoders() is honoured meanwhile.
     bool sleep_or_stop(double seconds, const std::function<bool(const live_event&)>&) {
-        std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
-        return true;
+        const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+        while (std::chrono::steady_clock::now() < until) {
+            if (live_impl::stop_flag().load()) return false;
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        return !live_impl::stop_flag().load();
     }
 
     outcome run_once(const std::function<bool(const live_event&)>& on_event) {
