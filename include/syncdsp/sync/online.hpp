@@ -53,7 +53,7 @@ struct OnlineOptions {
     double recent_window_s = 4;
     /// The sound before a window that its surrogates rotate over (surrogate.hpp): rotations of a
     /// stretch barely longer than the window and the lags reuse the same material, so they are not
-    /// independent chances; 30 s gives about 15 disjoint ones at +-1 s.
+    /// independent chances; 30 s gives about 18 disjoint ones at +-0.8 s.
     double surrogate_history_s = 30;
     double grid_rate_hz = 25;     ///< the common grid (the video's frame rate)
     double audio_rate_hz = 100;   ///< audio cue frames per second (band energy: 10 ms hop)
