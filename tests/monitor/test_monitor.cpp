@@ -72,6 +72,8 @@ std::string spliced() {
                             "' -map '[v]' -map '[a]' -c:v libx264 -preset veryfast -g 25 -c:a aac -b:a 96k -f mpegts '" +
                             out + "'";
     REQUIRE(std::system(cmd.c_str()) == 0);
+    static const std::string made = out;  // removed when the test process ends
+    std::atexit([] { std::remove(made.c_str()); });
     return out;
 }
 
