@@ -199,6 +199,7 @@ TEST_CASE("monitor: a stalled input is reported, and estimates resume") {
                                "\" -c copy -f mpegts pipe:1 & echo $! > \"" + pidfile + "\"; wait) | \"" + cli() +
                                "\" monitor - --jsonl --stall 2s 2>/dev/null & m=$!; sleep 8; kill -STOP $(cat \"" + pidfile +
                                "\"); sleep 5; kill -CONT $(cat \"" + pidfile + "\"); wait $m'");
+    std::remove(pidfile.c_str());
     const auto lines = parse(r.out);
     std::size_t stall = 0, resumed = 0, before = 0, after = 0;
     for (const auto& l : lines) {
@@ -232,6 +233,7 @@ TEST_CASE("monitor: the alert command runs once leaving tolerance and once comin
     std::vector<std::string> fired;
     for (std::string s; std::getline(in, s);) fired.push_back(s);
     for (const auto& f : fired) MESSAGE("alert: " << f);
+    std::remove(log.c_str());
     REQUIRE(fired.size() == 2);
     CHECK(fired[0].rfind("out ", 0) == 0);
     CHECK(fired[0].find("audio_late") != std::string::npos);
