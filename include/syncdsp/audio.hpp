@@ -9,6 +9,7 @@
 #include "syncdsp/audio/stft.hpp"
 #include "syncdsp/audio/digital_silence.hpp"
 #include "syncdsp/audio/band_energy.hpp"
+#include "syncdsp/audio/band_energy_stream.hpp"
 #include "syncdsp/audio/mel.hpp"
 #include "syncdsp/audio/mfcc.hpp"
 #include "syncdsp/audio/deltas.hpp"

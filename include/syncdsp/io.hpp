@@ -9,6 +9,7 @@
 #include "syncdsp/io/input_list.hpp"
 #include "syncdsp/io/jsonl.hpp"
 #include "syncdsp/io/landmarks.hpp"
+#include "syncdsp/io/live_decode.hpp"
 #include "syncdsp/io/npy.hpp"
 #include "syncdsp/io/remux.hpp"
 #include "syncdsp/io/safetensors.hpp"

@@ -2,4 +2,5 @@
 #pragma once
 #include "syncdsp/pipeline/classic.hpp"
 #include "syncdsp/pipeline/face_track.hpp"
+#include "syncdsp/pipeline/live.hpp"
 #include "syncdsp/pipeline/syncnet.hpp"

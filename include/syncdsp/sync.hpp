@@ -5,6 +5,7 @@
 #include "syncdsp/sync/calibration.hpp"
 #include "syncdsp/sync/cue.hpp"
 #include "syncdsp/sync/fusion.hpp"
+#include "syncdsp/sync/online.hpp"
 #include "syncdsp/sync/peak.hpp"
 #include "syncdsp/sync/search.hpp"
 #include "syncdsp/sync/segments.hpp"

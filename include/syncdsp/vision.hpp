@@ -8,4 +8,5 @@
 #include "syncdsp/vision/lip_motion.hpp"
 #include "syncdsp/vision/mouth.hpp"
 #include "syncdsp/vision/mouth_motion.hpp"
+#include "syncdsp/vision/mouth_flow_stream.hpp"
 #include "syncdsp/vision/resize.hpp"

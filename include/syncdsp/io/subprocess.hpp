@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <csignal>
@@ -241,5 +242,107 @@ inline std::string last_line(const std::string& text) {
     const std::size_t start = text.rfind('\n', end);
     return text.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1);
 }
+
+/// A running child whose outputs the caller reads itself (poll), for programs that write several
+/// streams at once (a live decoder: video on fd 3, audio on fd 4, timestamps on stderr). Started
+/// without a shell; fds 1..N of the child are pipes whose read ends outputs()[0..N-1] the caller
+/// owns until the object goes; stdin is /dev/null or, with `inherit_stdin`, this process's stdin.
+/// Destruction kills and reaps the child.
+class spawned_process {
+public:
+    /// `child_fds`: the child's descriptors that become pipes to us (e.g. {2, 3, 4}).
+    spawned_process(const std::vector<std::string>& argv, const std::vector<int>& child_fds, bool inherit_stdin) {
+        if (argv.empty()) detail::throw_invalid_argument("subprocess", "empty command line");
+        std::vector<int> write_ends;
+        auto close_all = [&] {
+            for (int fd : outputs_) close(fd);
+            for (int fd : write_ends) close(fd);
+            outputs_.clear();
+            write_ends.clear();
+        };
+        for (std::size_t i = 0; i < child_fds.size(); ++i) {
+            int p[2];
+            if (pipe(p) != 0) {
+                close_all();
+                detail::throw_io_error("subprocess", "pipe() failed: ", std::strerror(errno));
+            }
+            // Both ends above the child's low descriptors, so no dup2 below overwrites an end
+            // that another dup2 still needs.
+            for (int& fd : p) {
+                const int high = fcntl(fd, F_DUPFD_CLOEXEC, 10);
+                close(fd);
+                fd = high;
+            }
+            outputs_.push_back(p[0]);
+            write_ends.push_back(p[1]);
+            if (p[0] < 0 || p[1] < 0) {
+                close_all();
+                detail::throw_io_error("subprocess", "fcntl(F_DUPFD) failed: ", std::strerror(errno));
+            }
+        }
+        posix_spawn_file_actions_t actions;
+        posix_spawn_file_actions_init(&actions);
+        if (!inherit_stdin) posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+        // dup2 clears close-on-exec on the copy; the originals (>= 10, close-on-exec) go at exec.
+        for (std::size_t i = 0; i < child_fds.size(); ++i) posix_spawn_file_actions_adddup2(&actions, write_ends[i], child_fds[i]);
+        posix_spawnattr_t attr;
+        posix_spawnattr_init(&attr);
+        posix_spawnattr_setflags(&attr, static_cast<short>(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK));
+        sigset_t defaults, empty;
+        sigemptyset(&defaults);
+        for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE}) sigaddset(&defaults, sig);
+        sigemptyset(&empty);
+        posix_spawnattr_setsigdefault(&attr, &defaults);
+        posix_spawnattr_setsigmask(&attr, &empty);
+        std::vector<char*> args;
+        for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+        args.push_back(nullptr);
+        const int rc = posix_spawnp(&pid_, args[0], &actions, &attr, args.data(), environ);
+        posix_spawn_file_actions_destroy(&actions);
+        posix_spawnattr_destroy(&attr);
+        for (int fd : write_ends) close(fd);
+        write_ends.clear();
+        if (rc != 0) {
+            close_all();
+            pid_ = 0;
+            if (rc == ENOENT)
+                detail::throw_io_error("subprocess", "'", argv[0], "' not found on PATH (install it: apt-get install ffmpeg)");
+            detail::throw_io_error("subprocess", "cannot start '", argv[0], "': ", std::strerror(rc));
+        }
+    }
+    spawned_process(const spawned_process&) = delete;
+    spawned_process& operator=(const spawned_process&) = delete;
+    ~spawned_process() {
+        for (int fd : outputs_) close(fd);
+        if (pid_ > 0 && !reaped_) {
+            kill(pid_, SIGKILL);
+            wait();
+        }
+    }
+
+    /// Read ends of the pipes, in the order of child_fds.
+    const std::vector<int>& outputs() const { return outputs_; }
+    pid_t pid() const { return pid_; }
+    /// Kills the child (SIGKILL) without waiting.
+    void kill_child() {
+        if (pid_ > 0 && !reaped_) kill(pid_, SIGKILL);
+    }
+    /// Waits for the child; its exit status, or 128+signal if it was killed.
+    int wait() {
+        if (reaped_) return status_;
+        int status = 0;
+        while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+        }
+        reaped_ = true;
+        status_ = WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1;
+        return status_;
+    }
+
+private:
+    std::vector<int> outputs_;
+    pid_t pid_ = 0;
+    bool reaped_ = false;
+    int status_ = 0;
+};
 
 }  // namespace syncdsp::io

@@ -23,6 +23,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -224,10 +225,12 @@ inline offset_estimate estimate_span(const prepared& p, std::size_t b, std::size
 
 }  // namespace search_impl
 
-/// Searches the offset between video cues and audio cues sampled on `grid` (every cue has one value
-/// per grid sample). Throws invalid_argument on bad options, empty or mismatched cues.
-inline search_result search(const std::vector<cue>& video, const std::vector<cue>& audio, const cue_grid& grid,
-                            const SearchOptions& opt = SearchOptions::classic()) {
+namespace search_impl {
+
+// Checks the cues of one search and turns them into the sequences it correlates, with the names of
+// the pairs ("video x audio", audio-major).
+inline prepared prepare(const std::vector<cue>& video, const std::vector<cue>& audio, const cue_grid& grid,
+                        const SearchOptions& opt, std::vector<std::string>* pair_names = nullptr) {
     opt.validate();
     SYNCDSP_REQUIRE(grid.rate_hz >= 1 && grid.rate_hz <= 1000, "search", "grid rate ", grid.rate_hz,
                     " Hz is outside 1..1000");
@@ -240,23 +243,71 @@ inline search_result search(const std::vector<cue>& video, const std::vector<cue
             SYNCDSP_REQUIRE(c.values.size() == n, "search", "cue '", c.name, "' has ", c.values.size(),
                             " values, '", video.front().name, "' has ", n, "; all cues share one grid");
     if (n < 3) detail::throw_invalid_argument("search", "the grid has ", n, " sample(s); at least 3 are needed");
-
-    const double rate = grid.rate_hz;
-    search_impl::prepared p;
+    prepared p;
     p.n = n;
-    search_result r;
-    r.rate_hz = rate;
     for (const auto& a : audio) p.audio.push_back(search_signal(a));
     for (const auto& v : video) p.video.push_back(search_signal(v));
     for (const auto& a : audio)
         for (const auto& v : video) {
-            p.lead_samples.push_back(opt.lead_ms(v.name, a.name) * rate / 1000.0);
-            r.pairs.push_back(v.name + " x " + a.name);
+            p.lead_samples.push_back(opt.lead_ms(v.name, a.name) * grid.rate_hz / 1000.0);
+            if (pair_names) pair_names->push_back(v.name + " x " + a.name);
         }
+    return p;
+}
 
-    const int max_lag = std::max(1, int(std::ceil(opt.max_offset_ms * rate / 1000.0)));
+// The lags the search spans, and the overlap a lag needs (whole clip or one window).
+inline NccOptions lag_range(const SearchOptions& opt, double rate_hz, bool window) {
+    const int max_lag = std::max(1, int(std::ceil(opt.max_offset_ms * rate_hz / 1000.0)));
     NccOptions ncc = NccOptions::symmetric(max_lag);
-    ncc.min_overlap = std::max<std::size_t>(8, std::size_t(std::lround(opt.min_overlap_s * rate)));
+    const double overlap_s = window ? opt.window_min_overlap_s : opt.min_overlap_s;
+    ncc.min_overlap = std::max<std::size_t>(8, std::size_t(std::lround(overlap_s * rate_hz)));
+    return ncc;
+}
+
+}  // namespace search_impl
+
+/// Lags (grid samples) the search spans either side of zero: ceil(max_offset_ms * rate / 1000).
+inline std::size_t search_lag_samples(const SearchOptions& opt, double rate_hz) {
+    return std::size_t(search_impl::lag_range(opt, rate_hz, true).max_lag);
+}
+
+/// The search of one window: the video cues over samples [begin, end) of the given cues against
+/// the audio cues at every lag (the audio outside the window is its context; the video outside it
+/// is ignored), with the window's
+/// overlap rule (window_min_overlap_s) and its own surrogate test. The surrogates are rotations of
+/// the audio cues given here, so the answer depends only on the cues passed in: the online
+/// estimator (sync/online.hpp) passes the stretch [begin - lags, end + lags) of its stream and gets
+/// exactly this function's answer on the same stretch. (search()'s windows rotate the whole clip's
+/// audio instead, so their surrogate figures differ slightly from a window searched on its own.)
+inline offset_estimate search_window(const std::vector<cue>& video, const std::vector<cue>& audio, const cue_grid& grid,
+                                     std::size_t begin, std::size_t end, const SearchOptions& opt) {
+    // Only the window's picture counts (and the two samples before it that its first rate and
+    // average need), whatever the caller passes outside it.
+    std::vector<cue> window_video = video;
+    for (auto& c : window_video)
+        for (std::size_t k = 0; k < c.values.size(); ++k)
+            if (k + 2 < begin || k >= end) c.values[k] = std::numeric_limits<double>::quiet_NaN();
+    const search_impl::prepared p = search_impl::prepare(window_video, audio, grid, opt);
+    SYNCDSP_REQUIRE(begin < end && end <= p.n, "search", "window [", begin, ", ", end, ") is not inside the ", p.n,
+                    " grid samples");
+    const NccOptions ncc = search_impl::lag_range(opt, grid.rate_hz, true);
+    offset_estimate e = search_impl::estimate_span(p, begin, end, ncc, grid.rate_hz, opt, opt.threads);
+    e.start_s = grid.start_s + double(begin) / grid.rate_hz;
+    e.end_s = grid.start_s + double(end) / grid.rate_hz;
+    return e;
+}
+
+/// Searches the offset between video cues and audio cues sampled on `grid` (every cue has one value
+/// per grid sample). Throws invalid_argument on bad options, empty or mismatched cues.
+inline search_result search(const std::vector<cue>& video, const std::vector<cue>& audio, const cue_grid& grid,
+                            const SearchOptions& opt = SearchOptions::classic()) {
+    search_result r;
+    const search_impl::prepared p = search_impl::prepare(video, audio, grid, opt, &r.pairs);
+    const std::size_t n = p.n;
+    const double rate = grid.rate_hz;
+    r.rate_hz = rate;
+
+    const NccOptions ncc = search_impl::lag_range(opt, rate, false);
     std::vector<correlation_curve> curves, raw;
     r.whole = search_impl::estimate_span(p, 0, n, ncc, rate, opt, opt.threads, &curves, &raw);
     for (std::size_t i = 0; i < raw.size(); ++i) {
@@ -285,8 +336,7 @@ inline search_result search(const std::vector<cue>& video, const std::vector<cue
         const std::size_t win = std::max<std::size_t>(2, std::size_t(std::lround(opt.window_s * rate)));
         const double hop_s = opt.hop_s > 0 ? opt.hop_s : opt.window_s / 2;
         const std::size_t hop = std::max<std::size_t>(1, std::size_t(std::lround(hop_s * rate)));
-        NccOptions wncc = ncc;
-        wncc.min_overlap = std::max<std::size_t>(8, std::size_t(std::lround(opt.window_min_overlap_s * rate)));
+        const NccOptions wncc = search_impl::lag_range(opt, rate, true);
         std::vector<std::size_t> begins;
         for (std::size_t b = 0; b + win <= n; b += hop) begins.push_back(b);
         r.windows.resize(begins.size());
