@@ -34,8 +34,8 @@ struct VideoTracksOptions {
     vision::ShotCutOptions cuts = vision::ShotCutOptions::standard();
     vision::MouthRoiOptions mouth_roi;  ///< the neighbourhoods kept are around these mouth boxes
     std::string models_dir;             ///< "" = $SYNCDSP_MODELS and the default locations
-    /// Bytes of gray neighbourhoods kept over all tracks; past it the parts are dropped (the caller
-    /// decodes again).
+    /// Bytes of gray neighbourhoods kept over all tracks, and again for the single-face view; past
+    /// it the parts are dropped (the caller decodes again).
     std::size_t budget_bytes = std::size_t(512) << 20;
 
     /// What `syncdsp sync` uses (nn::FaceTracksOptions::standard(), vision::ShotCutOptions::standard()).
@@ -131,7 +131,7 @@ inline video_tracks find_video_tracks(const std::string& path, const io::media_i
     std::vector<std::vector<std::uint8_t>> buffered;
     int mode = -1;  // -1 undecided, 0 tracks, 1 whole frame
     auto budget_used = [&] {
-        std::size_t b = out.main_parts ? out.main_parts->bytes() : 0;
+        std::size_t b = 0;  // the single-face view has its own budget (it keeps whole frames before a face)
         for (const auto& [id, k] : stores) b += k.parts.bytes();
         return b;
     };
@@ -225,7 +225,6 @@ inline video_tracks find_video_tracks(const std::string& path, const io::media_i
         t.face = std::move(f);
         out.tracks.push_back(std::move(t));
     }
-    if (over_budget) out.main_parts.reset();
     return out;
 }
 
