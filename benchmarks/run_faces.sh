@@ -4,7 +4,7 @@
 #   benchmarks/run_faces.sh [path/to/syncdsp] [calib data dir]
 # Input: two single-speaker calib clips of >= 60 s (DFRF cnn2, EDTalk pose_source2), each scaled to
 # 640x720 and stacked (made once in a scratch folder, libx264 veryfast). Prints, per configuration,
-# the median over 3 runs of the wall time and of the "faces" stage (the one decode with the detector,
+# the median over 3 runs (RUNS=N to change) of the wall time and of the "faces" stage (the one decode with the detector,
 # landmarks of every track, shot cuts and the kept mouth parts), plus user+system CPU of the process.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,10 +25,10 @@ echo "input: $(ffprobe -v error -show_entries format=duration -of csv=p=0 "$work
 measure() {
   local label=$1 video=$2; shift 2
   /usr/bin/python3 - "$label" "$work/out.json" "$syncdsp" sync "$video" --quiet --json --phones off "$@" <<'PY'
-import json, resource, statistics, subprocess, sys, time
+import json, os, resource, statistics, subprocess, sys, time
 label, out, cmd = sys.argv[1], sys.argv[2], sys.argv[3:]
 walls, cpus, faces = [], [], []
-for _ in range(3):
+for _ in range(int(os.environ.get("RUNS", "3"))):
     r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.monotonic()
     with open(out, "w") as f:

@@ -2,4 +2,6 @@
 #pragma once
 #include "syncdsp/pipeline/classic.hpp"
 #include "syncdsp/pipeline/face_track.hpp"
+#include "syncdsp/pipeline/speaker.hpp"
 #include "syncdsp/pipeline/syncnet.hpp"
+#include "syncdsp/pipeline/video_tracks.hpp"

@@ -5,8 +5,8 @@
 //   std::vector<nn::face_track> all = tracks.finish();
 //
 // How (the single-face face_tracker.hpp, generalised to many faces):
-//  - the detector runs on frames whose index is a multiple of detect_every, and on every frame
-//    while no face is followed;
+//  - the detector runs on frames whose index is a multiple of detect_every, on every frame while
+//    no face is followed, and on every frame for detect_every frames after a face was lost;
 //  - between detections each followed face gets its landmarks from its box, and the box moves with
 //    the landmark centroid (as face_tracker does), so a one-face video gives face_tracker's
 //    landmarks frame for frame;
@@ -40,12 +40,12 @@ struct FaceTracksOptions {
     std::size_t detect_every = 5;  ///< detector cadence (landmarks run on every frame of every track)
     double min_iou = 0.3;          ///< a detection continues a track when their boxes overlap this much
     double tie_iou = 0.1;          ///< IoUs closer than this are a tie, broken by the landmarks
-    std::size_t max_gap = 12;      ///< frames a track may miss in a row and keep its id
+    std::size_t max_gap = 25;      ///< frames a track may miss in a row and keep its id
     std::size_t min_frames = 25;   ///< tracks with fewer frames with landmarks are dropped
     unsigned threads = 0;          ///< landmarks of several faces in parallel (0 = all cores)
 
     /// What `syncdsp sync` uses: the detector every 5 frames (as face_tracker), IoU 0.3, gaps of up
-    /// to 12 frames bridged (half a second at 25 fps), tracks of at least 25 frames (1 s at 25 fps).
+    /// to 25 frames bridged (1 s at 25 fps), tracks of at least 25 frames (1 s at 25 fps).
     static FaceTracksOptions standard() { return {}; }
 
     void validate() const {
@@ -138,13 +138,15 @@ public:
         for (std::size_t i = 0; i < live_.size();)
             if (live_[i].missed > opt_.max_gap) end(i);
             else ++i;
-        // The detector runs at its cadence, and on every frame while no face is followed (as
-        // face_tracker does); a face lost while others are followed waits for the cadence (a
-        // detection per frame per lost face would cost more than all the landmarks).
+        // The detector runs at its cadence, on every frame while no face is followed (as
+        // face_tracker does), and on every frame for detect_every frames after a face was lost
+        // (detector flicker: found again at once); after that a lost face waits for the cadence,
+        // as a detection per frame would cost more than all the landmarks.
         bool detect = index % opt_.detect_every == 0, followed = false;
         for (auto& t : live_) {
             if (t.missed == 0 && !face_analyzer::box_has_pixels(t.box, frame.width, frame.height)) t.missed = 1;  // left the image
             followed = followed || t.missed == 0;
+            if (t.missed > 0 && t.missed <= opt_.detect_every) detect = true;
         }
         if (!followed) detect = true;
         std::vector<char> found(live_.size(), 0);
