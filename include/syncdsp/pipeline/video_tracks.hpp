@@ -162,7 +162,6 @@ inline video_tracks find_video_tracks(const std::string& path, const io::media_i
                                             : rect{0, 0, LW, LH};
         if (main) main_last = main_where;
         if (out.main_parts) out.main_parts->add(gray, main_where);
-        if (out.main_parts && !out.main_parts->complete()) out.main_parts.reset();
         // Each live track's neighbourhood (where its mouth last was while it is missing).
         if (mode == 1) return;
         for (std::size_t id : builder.live_ids()) {
