@@ -17,7 +17,9 @@
 #include "syncdsp/io/file.hpp"
 #include "syncdsp/io/image.hpp"
 #include "syncdsp/nn/models/face_tracker.hpp"
+#include "syncdsp/nn/models/face_tracks.hpp"
 #include "syncdsp/nn/models/faces.hpp"
+#include "syncdsp/vision/shot_cut.hpp"
 
 namespace {
 
@@ -52,6 +54,11 @@ options:
                        crops); every frame then has a face with score 1
   --models DIR         directory of the face-api model files (default: $SYNCDSP_MODELS, then
                        ~/.local/share/syncdsp/models)
+  --tracks             video: follow EVERY face as a track (the tracks of `syncdsp sync`: detector
+                       every --every frames (default 5 here), landmarks on every frame of every
+                       track, tracks cut at shot cuts); each face gets "track": ID in JSON, the
+                       text and the CSV (`track,frame,x0,y0,...`), and JSON ends with "tracks":
+                       [{"id","first","last","box"}] (median box); short tracks are dropped
   --max-frames N       stop after N frames (default: all)
   --threads N          worker threads over independent segments of --every frames (default 0 =
                        all cores; results do not depend on it)
@@ -137,10 +144,88 @@ void print_text(const frame_result& f) {
     std::printf("\n");
 }
 
+// `faces --tracks`: every face of a video as a track (nn/models/face_tracks.hpp, cut at shot cuts).
+int run_tracks(const syncdsp::nn::face_analyzer& fa, const std::string& input, std::size_t every, std::size_t max_frames,
+               bool json_out, const std::string& out) {
+    using namespace syncdsp;
+    const io::media_info info = io::probe_media(input);
+    auto vo = io::VideoDecodeOptions::rgb_then_gray();
+    vo.max_frames = max_frames;
+    const std::size_t W = std::size_t(info.width), H = std::size_t(info.height);
+    nn::FaceTracksOptions to;
+    to.detect_every = every;
+    nn::face_tracks_builder builder(fa, to);
+    vision::shot_cut_detector cuts;
+    struct row {
+        std::size_t frame;
+        double time_s;
+        nn::tracked_face_of_frame face;
+    };
+    std::vector<row> rows;
+    std::vector<double> times;
+    std::size_t n_cuts = 0;
+    io::decode_video_stream(input, info, vo, [&](const std::uint8_t* px, std::size_t k) {
+        const bool cut = cuts.push(vision::image_view<const std::uint8_t>(px + W * H * 3, W, H, 1));
+        n_cuts += cut ? 1 : 0;
+        for (const auto& f : builder.push(nn::rgb8_view{px, W, H, 3, W * 3}, k, cut)) rows.push_back({k, 0.0, f});
+        return true;
+    }, &times);
+    const auto tracks = builder.finish();
+    auto kept = [&](std::size_t id) {
+        return std::any_of(tracks.begin(), tracks.end(), [&](const nn::face_track& t) { return t.id == id; });
+    };
+    nlohmann::json doc;
+    doc["frames"] = nlohmann::json::array();
+    std::ostringstream csv;
+    csv << "track,frame";
+    for (int i = 0; i < 68; ++i) csv << ",x" << i << ",y" << i;
+    csv << '\n';
+    std::size_t r = 0;
+    for (std::size_t k = 0; k < times.size(); ++k) {
+        nlohmann::json jf;
+        jf["index"] = k;
+        jf["time_s"] = times[k];
+        jf["faces"] = nlohmann::json::array();
+        if (!json_out) std::printf("frame %zu t=%.3f", k, times[k]);
+        for (; r < rows.size() && rows[r].frame == k; ++r) {
+            const auto& f = rows[r].face;
+            if (!kept(f.id)) continue;
+            nlohmann::json pts = nlohmann::json::array();
+            char buf[64];
+            csv << f.id << ',' << k;
+            for (const auto& p : f.landmarks.points) {
+                pts.push_back({p.x, p.y});
+                std::snprintf(buf, sizeof buf, ",%.4f,%.4f", p.x, p.y);
+                csv << buf;
+            }
+            csv << '\n';
+            jf["faces"].push_back({{"track", f.id}, {"box", {f.where.x, f.where.y, f.where.width, f.where.height}},
+                                   {"landmarks", std::move(pts)}});
+            if (!json_out)
+                std::printf(" | track %zu box %.2f,%.2f,%.2f,%.2f", f.id, f.where.x, f.where.y, f.where.width, f.where.height);
+        }
+        if (!json_out) std::printf("\n");
+        doc["frames"].push_back(std::move(jf));
+    }
+    doc["tracks"] = nlohmann::json::array();
+    for (const auto& t : tracks) {
+        const auto b = t.median_box();
+        doc["tracks"].push_back({{"id", t.id}, {"first", t.first}, {"last", t.last}, {"box", {b.x, b.y, b.width, b.height}}});
+    }
+    if (json_out) std::cout << doc.dump() << "\n";
+    if (!out.empty()) {
+        const std::string text = out.substr(out.size() - 4) == ".csv" ? csv.str() : doc.dump() + "\n";
+        io::write_file_atomic(out, text.data(), text.size());
+    }
+    std::fprintf(stderr, "faces: %zu frame(s), %zu track(s) (%zu too short, dropped), %zu shot cut(s)\n", times.size(),
+                 tracks.size(), builder.dropped(), n_cuts);
+    return 0;
+}
+
 int run(const std::vector<std::string>& args) {
     using namespace syncdsp;
     cli::arguments a(args, {"-o", "--output", "--every", "--detector-size", "--min-score", "--models", "--max-frames", "--threads"},
-                     {"--json", "--tiny", "--whole-frame", "--help", "-h"});
+                     {"--json", "--tiny", "--whole-frame", "--tracks", "--help", "-h"});
     if (a.flag("--help") || a.flag("-h")) {
         std::cout << help;
         return 0;
@@ -169,6 +254,10 @@ int run(const std::vector<std::string>& args) {
     const bool whole = a.flag("--whole-frame");
 
     const nn::face_analyzer fa(fo);  // throws a clear error when the models are missing
+    if (a.flag("--tracks")) {
+        if (is_image(input) || whole) throw cli::usage_error("--tracks needs a video (and no --whole-frame)");
+        return run_tracks(fa, input, a.value("--every") ? every : 5, max_frames, json_out, out);
+    }
     std::vector<frame_result> results;
     auto whole_frame = [&](const nn::rgb8_view& v, frame_result& r) {
         nn::face f;

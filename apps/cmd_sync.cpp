@@ -28,7 +28,9 @@ offset > 0 means the audio is late (heard after the lips move); fix it with `syn
 options:
   --json               print one JSON object instead (offset_ms, raw_offset_ms, interval_ms,
                        verdict {kind, certain, reason, text}, tolerance, confidence, p_value,
-                       reliable, rival_offset_ms, segments, windows, curve, timings_ms, ...)
+                       reliable, rival_offset_ms, segments, windows, curve, timings_ms,
+                       tracks [{id, start_s, end_s, box [x,y,w,h], offset_ms, interval_ms,
+                       score, reliable, speaker}], face_choice, shot_cuts_s, ...)
   --tolerance T        itu (default: ITU-R BT.1359 detectability, 45 ms early / 125 ms late),
                        ebu (EBU R37, 40/60), atsc (ATSC IS-191, 15/45) or EARLY,LATE in ms
   --max-offset D       search range +-D (default 2000ms; accepts 500ms, 1.5s or a number of ms;
@@ -43,6 +45,10 @@ options:
                        files are installed - scripts/get_models.sh - and no --roi/--landmarks is
                        given). With landmarks the mouth box follows the face and the outer mouth
                        aspect ratio is fused in as a second cue.
+  --face F             which face when there are several: speaker (default: every face is
+                       tracked and searched; the one whose mouth explains the sound is used; a
+                       tie is reported, not guessed), largest (the largest face of each frame,
+                       the single-face path) or a face id as --json `tracks` lists them
   --save-landmarks F   write the landmarks used to F (CSV), e.g. to re-use them with --landmarks
   --models DIR         directory of the face-api model files (default $SYNCDSP_MODELS, then
                        ~/.local/share/syncdsp/models)
@@ -52,6 +58,7 @@ options:
   --face-crop          no face networks: the lower centre of the frame (a tight face crop); this is
                        also what a square-ish video gets when the networks are unavailable
   --track D            sliding windows of D (default 5s, hop D/2); print each window's answer
+                       (with several faces: the face it comes from)
   --hop D              hop between windows (default: half the window)
   --plot FILE          draw the correlation curve to FILE (.svg or .png); the SVG also shows the
                        audio cues over time (energy change and, with --phones, phone openness).
@@ -72,7 +79,7 @@ exit status: 0 = measured, 1 = error (bad input, no audio/video stream, no offse
 
 int run(const std::vector<std::string>& args) {
     using namespace syncdsp;
-    cli::arguments a(args, {"--max-offset", "--roi", "--track", "--hop", "--plot", "--report", "--landmarks", "--faces", "--models",
+    cli::arguments a(args, {"--max-offset", "--roi", "--track", "--hop", "--plot", "--report", "--landmarks", "--faces", "--face", "--models",
                             "--phones", "--save-landmarks", "--tolerance", "--calibration"},
                      {"--json", "--face-crop", "--quiet", "--help"});
     if (a.flag("--help")) {
@@ -113,6 +120,7 @@ int run(const std::vector<std::string>& args) {
     } else {
         std::cout << cli::headline(report) << "\n";
         if (report.valid) std::cout << cli::confidence_line(report) << "\n";
+        if (const auto faces = cli::faces_line(report); !faces.empty()) std::cout << faces << "\n";
         for (const auto& n : report.notes) std::cout << "note: " << n << "\n";
         if (a.value("--track")) {
             for (const auto& wr : report.windows) {
@@ -121,9 +129,12 @@ int run(const std::vector<std::string>& args) {
                 if (!w.valid)
                     std::snprintf(line, sizeof line, "  %7.2f-%7.2f s  no answer (no valid data)\n", w.start_s, w.end_s);
                 else
-                    std::snprintf(line, sizeof line, "  %7.2f-%7.2f s  %+7.0f ms (%+.0f..%+.0f)  confidence %4.1f%s\n",
+                    std::snprintf(line, sizeof line, "  %7.2f-%7.2f s  %+7.0f ms (%+.0f..%+.0f)  confidence %4.1f%s%s\n",
                                   w.start_s, w.end_s, w.offset_ms, wr.interval_lo_ms, wr.interval_hi_ms,
-                                  w.significance.confidence, w.reliable ? "" : "  (unreliable)");
+                                  w.significance.confidence, w.reliable ? "" : "  (unreliable)",
+                                  wr.ambiguous ? "  two faces tie"
+                                  : wr.face >= 0 ? ("  face " + std::to_string(wr.face)).c_str()
+                                                 : "");
                 std::cout << line;
             }
         }

@@ -87,7 +87,7 @@ audio::phone_recogniser program_phone_recogniser(const audio::phone_options& opt
 std::string phone_recogniser_status(const audio::phone_options& opt = {});
 
 /// The options `sync` and `fix` share for finding the mouth, the cues and judging the answer:
-/// --landmarks FILE, --faces auto|on|off, --phones auto|on|off, --max-offset D, --tolerance T,
+/// --landmarks FILE, --faces auto|on|off, --face speaker|largest|ID, --phones auto|on|off, --max-offset D, --tolerance T,
 /// --calibration speech-lead|none.
 inline void apply_cue_options(const arguments& a, pipeline::ClassicOptions& opt) {
     opt.recognise_phones = program_phone_recogniser();
@@ -111,6 +111,16 @@ inline void apply_cue_options(const arguments& a, pipeline::ClassicOptions& opt)
         else if (*v == "on") opt.faces = pipeline::face_mode::on;
         else if (*v == "off") opt.faces = pipeline::face_mode::off;
         else throw usage_error("--faces takes auto, on or off, got '" + *v + "'");
+    }
+    if (auto v = a.value("--face")) {
+        if (*v == "speaker") opt.choose_face = pipeline::face_choice::speaker;
+        else if (*v == "largest") opt.choose_face = pipeline::face_choice::largest;
+        else {
+            const bool digits = !v->empty() && v->size() <= 9 && v->find_first_not_of("0123456789") == std::string::npos;
+            if (!digits) throw usage_error("--face takes speaker, largest or a face id (0, 1, ...), got '" + *v + "'");
+            opt.choose_face = pipeline::face_choice::id;
+            opt.face_id = std::size_t(std::stoul(*v));
+        }
     }
     if (auto v = a.value("--phones")) {
         if (*v == "auto") opt.phones = pipeline::phone_mode::automatic;

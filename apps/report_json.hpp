@@ -51,6 +51,27 @@ inline nlohmann::json to_json(const pipeline::offset_report& r, const std::strin
     j["mouth_from"] = r.mouth_from;
     j["face_frames"] = r.face_frames;
     j["notes"] = r.notes;
+    j["face_choice"] = r.face_choice.empty() ? nlohmann::json() : nlohmann::json(r.face_choice);
+    j["faces_together"] = r.faces_together;
+    nlohmann::json tracks = nlohmann::json::array();
+    for (const auto& t : r.tracks)
+        tracks.push_back({{"id", t.id}, {"start_s", round_to(t.start_s, 0.001)}, {"end_s", round_to(t.end_s, 0.001)},
+                          {"frames", {t.first_frame, t.last_frame}}, {"face_frames", t.face_frames},
+                          {"box", {round_to(t.median_box.x, 0.1), round_to(t.median_box.y, 0.1),
+                                   round_to(t.median_box.width, 0.1), round_to(t.median_box.height, 0.1)}},
+                          {"valid", t.valid}, {"mouth_moves", t.moving},
+                          {"offset_ms", t.valid ? nlohmann::json(round_to(t.offset_ms, 0.01)) : nlohmann::json()},
+                          {"interval_ms", t.valid ? nlohmann::json({round_to(t.interval_lo_ms, 0.01), round_to(t.interval_hi_ms, 0.01)})
+                                                  : nlohmann::json()},
+                          {"score", round_to(t.score, 0.001)}, {"reliable", t.reliable}, {"speaker", t.speaker},
+                          {"windows_won", t.windows_won}});
+    j["tracks"] = tracks;
+    nlohmann::json cuts = nlohmann::json::array();
+    for (double c : r.shot_cuts_s) cuts.push_back(round_to(c, 0.001));
+    j["shot_cuts_s"] = cuts;
+    j["mouth_moves"] = r.mouth_moves;
+    j["mouth_motion"] = round_to(r.mouth_motion, 1e-5);
+    j["mar_spread"] = round_to(r.mar_spread, 1e-5);
     j["phones"] = r.phones;
     j["duration_s"] = round_to(r.duration_s, 0.001);
     j["frames"] = r.frames;
@@ -76,7 +97,9 @@ inline nlohmann::json to_json(const pipeline::offset_report& r, const std::strin
                          {"margin", round_to(x.peak.peak_to_second, 1e-5)},
                          {"rival_offset_ms", x.rival_offset_ms ? nlohmann::json(round_to(*x.rival_offset_ms, 0.01))
                                                                : nlohmann::json()},
-                         {"reliable", x.reliable}});
+                         {"reliable", x.reliable},
+                         {"face", wr.face >= 0 ? nlohmann::json(wr.face) : nlohmann::json()},
+                         {"ambiguous", wr.ambiguous}});
         }
         j["windows"] = w;
     }
@@ -115,6 +138,7 @@ inline std::string headline(const pipeline::offset_report& r) {
                    (r.verdict.certain ? " - run syncdsp fix" : "; the interval reaches into tolerance, so fix will not act");
         default: break;
     }
+    if (r.no_guess || !r.mouth_moves) return "can't tell: " + r.verdict.reason;
     if (!r.valid) return "can't tell: " + r.verdict.reason + " (silent audio, no visible mouth, or a frozen picture?)";
     std::string s = "can't tell: " + r.verdict.reason;
     if (r.segments.size() > 1) {
@@ -127,6 +151,27 @@ inline std::string headline(const pipeline::offset_report& r) {
         return s;
     }
     return s + "; best guess " + describe_offset(r.offset_ms) + " (" + interval + ")";
+}
+
+/// When the face networks found several faces: which ones and which was used, e.g.
+/// "faces: 2 tracks; used face 1 (speaker) - face 0 [12,40,180,200] 0.0-20.0 s score 1.3; face 1 ...".
+inline std::string faces_line(const pipeline::offset_report& r) {
+    if (r.tracks.size() < 2 && r.faces_together < 2) return "";
+    std::string s = "faces: " + std::to_string(r.tracks.size()) + " track(s), up to " + std::to_string(r.faces_together) +
+                    " on screen together; ";
+    std::string used;
+    for (const auto& t : r.tracks)
+        if (t.speaker) used += (used.empty() ? "" : ", ") + std::to_string(t.id);
+    s += used.empty() ? "none used" : "used face " + used + " (--face " + r.face_choice + ")";
+    for (const auto& t : r.tracks) {
+        char buf[200];
+        std::snprintf(buf, sizeof buf, "\n  face %zu: %.1f-%.1f s, box [%.0f,%.0f,%.0f,%.0f], score %.1f%s%s%s", t.id,
+                      t.start_s, t.end_s, t.median_box.x, t.median_box.y, t.median_box.width, t.median_box.height,
+                      t.score, t.reliable ? " reliable" : "", t.moving ? "" : " (mouth does not move)",
+                      t.speaker ? "  <- used" : "");
+        s += buf;
+    }
+    return s;
 }
 
 /// The second line: how far to trust it.

@@ -4,6 +4,7 @@
 #include "syncdsp/nn/conv.hpp"
 #include "syncdsp/nn/layers.hpp"
 #include "syncdsp/nn/models/face_tracker.hpp"
+#include "syncdsp/nn/models/face_tracks.hpp"
 #include "syncdsp/nn/models/faces.hpp"
 #include "syncdsp/nn/models/syncnet.hpp"
 #include "syncdsp/nn/models/syncnet_protocol.hpp"

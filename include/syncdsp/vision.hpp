@@ -1,5 +1,5 @@
 // syncdsp/vision.hpp - the vision layer: images, resize, Gaussian blur, Farneback optical flow,
-// mouth geometry (MAR, mouth ROI), mouth motion (the opening rate) and lip-motion features.
+// mouth geometry (MAR, mouth ROI), mouth motion (the opening rate), lip-motion features and shot cuts.
 // Image and landmark files are in io/.
 #pragma once
 #include "syncdsp/vision/farneback.hpp"
@@ -10,3 +10,4 @@
 #include "syncdsp/vision/mouth_motion.hpp"
 #include "syncdsp/vision/mouth_flow_stream.hpp"
 #include "syncdsp/vision/resize.hpp"
+#include "syncdsp/vision/shot_cut.hpp"

@@ -37,6 +37,8 @@
 #include "syncdsp/pipeline/classic_options.hpp"
 #include "syncdsp/pipeline/face_track.hpp"
 #include "syncdsp/pipeline/offset_report.hpp"
+#include "syncdsp/pipeline/speaker.hpp"
+#include "syncdsp/pipeline/video_tracks.hpp"
 #include "syncdsp/sync/cue.hpp"
 #include "syncdsp/sync/search.hpp"
 #include "syncdsp/sync/segments.hpp"
@@ -165,6 +167,7 @@ inline void search_and_judge(const raw_cues& in, const ClassicOptions& opt, offs
                              we.offset_ms + opt.calibration.window_interval_ms});
     r.tolerance = opt.tolerance;
     r.segments = sync::agreeing_segments(s.windows, opt.tolerance.early_ms + opt.tolerance.late_ms);
+    r.peak_reliable = w.reliable;
     r.reliable = w.reliable && r.segments.size() <= 1;
     r.verdict = sync::judge(r.offset_ms, r.interval_lo_ms, r.interval_hi_ms, r.valid, w.reliable, r.segments,
                             opt.tolerance);
@@ -309,6 +312,354 @@ inline std::vector<double> mouth_opening(const std::string& path, const io::medi
     return opening;
 }
 
+// Whether the mouth moves at all: the median |opening rate| of the flow and the 10-90 % spread of
+// the mouth aspect ratio. A still picture (or a face-like pattern such as colour bars) gives
+// neither; then there is no offset to give, whatever the correlation says.
+inline void judge_motion(const raw_cues& c, const ClassicOptions& opt, offset_report& r) {
+    auto finite_values = [](const std::vector<double>& v) {
+        std::vector<double> out;
+        for (double x : v)
+            if (std::isfinite(x)) out.push_back(x);
+        return out;
+    };
+    std::vector<double> flow;
+    for (const auto& [name, v] : c.video_rates)
+        if (name == std::string(cue_names::flow_opening))
+            for (double x : finite_values(v)) flow.push_back(std::fabs(x));
+    r.mouth_motion = flow.empty() ? 0.0 : sync::median_of(flow);
+    r.mar_spread = 0;
+    bool have_mar = false;
+    for (const auto& [name, v] : c.video_levels)
+        if (name == std::string(cue_names::outer_mar)) {
+            auto m = finite_values(v);
+            if (m.size() < 2) continue;
+            have_mar = true;
+            std::sort(m.begin(), m.end());
+            r.mar_spread = m[std::size_t(0.9 * double(m.size() - 1))] - m[std::size_t(0.1 * double(m.size() - 1))];
+        }
+    const bool moves = r.mouth_motion >= opt.min_mouth_motion || (have_mar && r.mar_spread >= opt.min_mar_spread);
+    if (moves) return;
+    r.mouth_moves = false;
+    r.valid = false;
+    r.reliable = false;
+    r.verdict = sync::verdict{};
+    r.verdict.reason = "no mouth motion: the mouth does not move (a still picture, or a face-like pattern?)";
+}
+
+// The cues of one face track over its own frames, with the sound's cues shared.
+inline raw_cues track_cues(const raw_cues& sound, const std::vector<double>& times, const landmark_track& lm,
+                           std::vector<double> opening) {
+    raw_cues c;
+    c.energy = sound.energy;
+    c.audio_start_s = sound.audio_start_s;
+    c.phones = sound.phones;
+    c.nominal_fps = sound.nominal_fps;
+    c.frame_times = times;
+    c.video_rates.push_back({cue_names::flow_opening, std::move(opening)});
+    add_landmark_cues(lm, times.size(), c);
+    return c;
+}
+
+inline face_track_report summarise(const nn::face_track& f, const offset_report& tr, const std::vector<double>& times) {
+    face_track_report t;
+    t.id = f.id;
+    t.first_frame = f.first;
+    t.last_frame = f.last;
+    t.face_frames = f.with_landmarks();
+    t.start_s = times[f.first];
+    t.end_s = f.last + 1 < times.size() ? times[f.last + 1] : tr.cue_start_s + tr.duration_s;
+    t.median_box = f.median_box();
+    t.valid = tr.valid;
+    t.moving = tr.mouth_moves;
+    t.offset_ms = tr.offset_ms;
+    t.interval_lo_ms = tr.interval_lo_ms;
+    t.interval_hi_ms = tr.interval_hi_ms;
+    t.score = tr.valid ? tr.confidence : 0.0;
+    t.reliable = tr.peak_reliable && tr.valid;
+    return t;
+}
+
+inline const char* face_choice_name(face_choice f) {
+    switch (f) {
+        case face_choice::speaker: return "speaker";
+        case face_choice::largest: return "largest";
+        default: return "id";
+    }
+}
+
+// The face tracks of the video (one decode), or nothing when the caller said where the mouth is,
+// chose the largest face (the single-face path), or the face networks are unavailable (auto).
+inline std::optional<video_tracks> find_tracks(const std::string& path, const io::media_info& info,
+                                               const ClassicOptions& opt, offset_report& r) {
+    const bool box_given = opt.mouth_box.has_value() || !opt.mouth_boxes.empty() || opt.source == mouth_source::box ||
+                           opt.source == mouth_source::face_crop;
+    if (opt.faces == face_mode::off || box_given || !opt.landmarks_path.empty()) return std::nullopt;
+    r.face_choice = face_choice_name(opt.choose_face);
+    if (opt.choose_face == face_choice::largest) return std::nullopt;
+    VideoTracksOptions vo;
+    vo.tracks = opt.tracks;
+    vo.tracks.detect_every = opt.face.detect_every;
+    vo.cuts = opt.shot_cuts;
+    vo.mouth_roi = opt.mouth_roi;
+    vo.models_dir = opt.face.models_dir;
+    vo.budget_bytes = opt.single_decode_budget;
+    std::optional<video_tracks> v;
+    try {
+        const auto t = std::chrono::steady_clock::now();
+        v = find_video_tracks(path, info, vo);
+        r.timings_ms["faces"] = elapsed_ms(t);
+    } catch (const io_error& e) {
+        if (opt.faces == face_mode::on) throw;
+        r.notes.push_back(std::string("face networks not used: ") + e.what());
+        r.face_choice.clear();
+        return std::nullopt;
+    }
+    r.faces_together = v->max_together;
+    for (std::size_t k : v->cuts)
+        if (k < v->times.size()) r.shot_cuts_s.push_back(v->times[k]);
+    if (opt.choose_face == face_choice::id) {
+        auto it = std::find_if(v->tracks.begin(), v->tracks.end(), [&](const auto& t) { return t.face.id == opt.face_id; });
+        if (it == v->tracks.end()) {
+            std::ostringstream ids;
+            for (const auto& t : v->tracks) ids << (ids.tellp() > 0 ? ", " : "") << t.face.id;
+            detail::throw_invalid_argument("estimate_offset", "no face track ", opt.face_id, " in '", path, "' (its tracks: ",
+                                           v->tracks.empty() ? std::string("none") : ids.str(), ")");
+        }
+        video_face_track one = std::move(*it);
+        v->tracks.clear();
+        v->tracks.push_back(std::move(one));
+    }
+    if (v->tracks.empty() && (opt.faces == face_mode::on || !(info.width * 5 >= info.height * 4 && info.width * 4 <= info.height * 5)))
+        detail::throw_invalid_argument("estimate_offset", "no face was found in '", path, "' (", v->frames,
+                                       " frames searched): give the mouth region (--roi x,y,w,h) or landmarks (--landmarks FILE)");
+    return v;
+}
+
+// The mouth of a video with one face at a time (or a chosen one): its landmarks and kept parts from
+// the tracks' decode, as locate_mouth gives them.
+inline located locate_from_tracks(const io::media_info& info, const ClassicOptions& opt,
+                                  video_tracks& v, offset_report& r) {
+    const long W = long(info.width), H = long(info.height);
+    located out;
+    out.times = v.times;
+    if (v.tracks.empty()) {  // a square-ish video without a face: the face-crop box, decoded again
+        r.notes.push_back("no face found by the face networks; using the face-crop box");
+        out.boxes = choose_boxes(std::size_t(W), std::size_t(H), opt);
+        r.mouth_from = "face-crop box";
+        r.mouth_box = out.boxes.front();
+        out.times.clear();
+        return out;
+    }
+    out.track = std::move(v.main);
+    out.parts = std::move(v.main_parts);
+    if (!opt.save_landmarks_path.empty()) io::write_landmarks_csv(opt.save_landmarks_path, out.track->to_rows());
+    out.boxes = vision::mouth_rois(*out.track, W, H, opt.mouth_roi);
+    r.mouth_from = "landmarks (" + out.track->source + ")";
+    r.face_frames = out.track->with_landmarks();
+    r.mouth_box = out.boxes.front();
+    for (const auto& t : v.tracks) {
+        face_track_report s;
+        s.id = t.face.id;
+        s.first_frame = t.face.first;
+        s.last_frame = t.face.last;
+        s.face_frames = t.face.with_landmarks();
+        s.start_s = v.times[t.face.first];
+        s.end_s = t.face.last + 1 < v.times.size() ? v.times[t.face.last + 1]
+                                                     : v.times[t.face.last] + (info.fps > 0 ? 1.0 / info.fps : 0.04);
+        s.median_box = t.face.median_box();
+        r.tracks.push_back(s);
+    }
+    return out;
+}
+
+// Whether each track is measured on its own frames: several faces on screen together, a chosen
+// track, or faces on screen for less than 90 % of the video (then only those frames are used).
+// Otherwise (one face at a time, nearly all the time) the single-face path runs on the tracks'
+// landmarks, exactly as before there were tracks.
+inline bool measure_per_track(const video_tracks& v, const ClassicOptions& opt) {
+    if (v.tracks.empty() || v.mode == "whole-frame") return false;
+    if (opt.choose_face == face_choice::id || !v.one_face_at_a_time()) return true;
+    std::size_t on_screen = 0;
+    for (const auto& t : v.tracks) on_screen += t.face.span();
+    return double(on_screen) < 0.9 * double(v.frames);
+}
+
+// Several faces on screen together: every track is searched over its own frames, and the
+// speaker(s) chosen per window and over the whole clip (pipeline/speaker.hpp). `sound` holds the
+// audio cues. Returns the video's report.
+inline offset_report estimate_tracks(const std::string& path, const io::media_info& info, const ClassicOptions& opt,
+                                     video_tracks& v, const raw_cues& sound, offset_report base) {
+    const std::size_t W = std::size_t(info.width), H = std::size_t(info.height);
+    std::vector<offset_report> reports(v.tracks.size());
+    std::vector<std::optional<vision::mouth_cropper>> crops(v.tracks.size());
+    std::vector<landmark_track> spans(v.tracks.size());
+    std::vector<std::size_t> again;  // tracks whose parts do not hold their boxes
+    for (std::size_t i = 0; i < v.tracks.size(); ++i) {
+        const auto& t = v.tracks[i];
+        spans[i] = t.face.span_landmarks();
+        crops[i].emplace(vision::mouth_rois(spans[i], long(W), long(H), opt.mouth_roi), W, H, opt.mouth.box_size);
+        bool kept = t.parts && t.parts->complete() && t.parts->frames() >= t.face.span();
+        for (std::size_t k = 0; kept && k < t.face.span(); ++k) kept = crops[i]->can_add(k, t.parts->part(k));
+        if (kept) {
+            for (std::size_t k = 0; k < t.face.span(); ++k) crops[i]->add(t.parts->part(k));
+        } else {
+            crops[i].emplace(vision::mouth_rois(spans[i], long(W), long(H), opt.mouth_roi), W, H, opt.mouth.box_size);
+            again.push_back(i);
+        }
+    }
+    base.video_decodes = 1;
+    if (!again.empty()) {  // one more gray decode feeds every track that needs it
+        base.notes.push_back("video decoded twice: the mouth neighbourhoods exceed the memory budget");
+        base.video_decodes = 2;
+        const auto t0 = std::chrono::steady_clock::now();
+        io::decode_video_stream(path, info, io::VideoDecodeOptions::gray(), [&](const std::uint8_t* px, std::size_t k) {
+            for (std::size_t i : again) {
+                const auto& f = v.tracks[i].face;
+                if (k >= f.first && k <= f.last) crops[i]->add(vision::image_view<const std::uint8_t>(px, W, H, 1));
+            }
+            return true;
+        });
+        base.timings_ms["decode_video"] = elapsed_ms(t0);
+    }
+    std::vector<track_evidence> evidence;
+    const auto t_search = std::chrono::steady_clock::now();
+    for (std::size_t i = 0; i < v.tracks.size(); ++i) {
+        const auto& f = v.tracks[i].face;
+        std::vector<double> times(v.times.begin() + long(f.first), v.times.begin() + long(f.last + 1));
+        auto opening = vision::mouth_flow(*crops[i], opt.mouth).opening;
+        crops[i].reset();
+        const raw_cues c = track_cues(sound, times, spans[i], std::move(opening));
+        offset_report& tr = reports[i];
+        tr.tolerance = opt.tolerance;
+        if (times.size() >= 3) {
+            search_and_judge(c, opt, tr);
+            judge_motion(c, opt, tr);
+        }
+        base.tracks.push_back(summarise(f, tr, v.times));
+        const auto& s = base.tracks.back();
+        evidence.push_back({s.id, s.start_s, s.end_s, s.valid, s.moving, s.reliable, s.score, s.offset_ms});
+    }
+    base.timings_ms["tracks_search"] = elapsed_ms(t_search);
+
+    // Per window: the speaker among the tracks whose windows start at the same time (0.1 s).
+    std::map<long long, std::vector<std::pair<std::size_t, const window_report*>>> by_time;
+    for (std::size_t i = 0; i < reports.size(); ++i)
+        if (base.tracks[i].moving)
+            for (const auto& w : reports[i].windows) by_time[std::llround(w.estimate.start_s * 10)].push_back({i, &w});
+    std::vector<window_report> windows;
+    std::vector<double> won(reports.size(), 0.0);
+    for (const auto& [key, list] : by_time) {
+        (void)key;
+        std::vector<track_evidence> ev;
+        for (const auto& [i, w] : list)
+            ev.push_back({i, w->estimate.start_s, w->estimate.end_s, w->estimate.valid, true, w->estimate.reliable,
+                          w->estimate.significance.confidence, w->estimate.offset_ms});
+        const auto ch = choose_speakers(ev, opt.speaker);
+        if (ch.speakers.empty() && !ch.ambiguous) continue;
+        const std::size_t pick = ch.ambiguous ? ch.rivals.front() : ch.speakers.front();
+        const window_report* w = nullptr;
+        for (const auto& [i, x] : list)
+            if (i == pick) w = x;
+        window_report out = *w;
+        out.face = ch.ambiguous ? -1 : long(base.tracks[pick].id);
+        out.ambiguous = ch.ambiguous;
+        if (ch.ambiguous) out.estimate.reliable = false;
+        if (!ch.ambiguous && ch.reliable) {
+            won[pick] += w->estimate.significance.confidence;
+            base.tracks[pick].windows_won += 1;
+        }
+        windows.push_back(out);
+    }
+
+    // The video's speakers: those that win reliable windows (weighted by the confidence won), else
+    // the whole-clip choice.
+    std::vector<std::size_t> speakers;
+    std::string why;
+    bool ambiguous = false;
+    const bool by_windows = std::any_of(won.begin(), won.end(), [](double x) { return x > 0; });
+    if (by_windows) {
+        std::vector<std::size_t> order;
+        for (std::size_t i = 0; i < won.size(); ++i)
+            if (won[i] > 0) order.push_back(i);
+        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return won[a] > won[b]; });
+        speakers = order;
+        std::ostringstream s;
+        s << "face " << base.tracks[order.front()].id << " speaks in " << base.tracks[order.front()].windows_won
+          << " window(s)";
+        for (std::size_t k = 1; k < order.size(); ++k)
+            s << ", face " << base.tracks[order[k]].id << " in " << base.tracks[order[k]].windows_won;
+        why = s.str();
+    } else {
+        const auto ch = choose_speakers(evidence, opt.speaker);
+        ambiguous = ch.ambiguous;
+        why = ch.why;
+        for (std::size_t id : ch.speakers)
+            for (std::size_t i = 0; i < base.tracks.size(); ++i)
+                if (base.tracks[i].id == id) speakers.push_back(i);
+    }
+    offset_report r;
+    if (speakers.empty()) {
+        r = base;
+        r.valid = false;
+        r.reliable = false;
+        r.verdict = sync::verdict{};
+        r.verdict.reason = ambiguous ? why : "no face's mouth motion matches the sound (" + why + ")";
+        r.notes.push_back(why);
+        if (ambiguous) r.no_guess = true;
+        return r;
+    }
+    const std::size_t main = speakers.front();
+    r = reports[main];
+    r.tracks = std::move(base.tracks);
+    r.timings_ms.insert(base.timings_ms.begin(), base.timings_ms.end());
+    r.notes.insert(r.notes.begin(), base.notes.begin(), base.notes.end());
+    r.video_decodes = base.video_decodes;
+    r.phones = base.phones;
+    r.face_choice = base.face_choice;
+    r.faces_together = base.faces_together;
+    r.shot_cuts_s = base.shot_cuts_s;
+    r.frames = v.frames;
+    r.mouth_from = "landmarks (detector, face " + std::to_string(r.tracks[main].id) + ")";
+    r.face_frames = r.tracks[main].face_frames;
+    r.mouth_box = vision::mouth_rois(spans[main], long(W), long(H), opt.mouth_roi).front();
+    for (std::size_t i : speakers) r.tracks[i].speaker = true;
+    for (std::size_t i : speakers) {
+        const auto& t = r.tracks[i];
+        if (double(t.last_frame - t.first_frame + 1) < 0.9 * double(v.frames)) {
+            char note[160];
+            std::snprintf(note, sizeof note, "face %zu is on screen %.1f-%.1f s only: that part was measured", t.id,
+                          t.start_s, t.end_s);
+            r.notes.push_back(note);
+        }
+    }
+    // Consensus offset of the speakers that agree with the main one, weighted by evidence.
+    double wsum = 0, sum = 0;
+    for (std::size_t i : speakers) {
+        const auto& t = r.tracks[i];
+        if (!t.valid || std::fabs(t.offset_ms - r.tracks[main].offset_ms) > opt.speaker.agree_ms) continue;
+        const double wgt = (by_windows ? won[i] : t.score) * std::max(1e-3, t.end_s - t.start_s);
+        wsum += wgt;
+        sum += wgt * t.offset_ms;
+    }
+    const double consensus = wsum > 0 ? sum / wsum : r.offset_ms;
+    const double shift = consensus - r.offset_ms;
+    r.offset_ms += shift;
+    r.interval_lo_ms += shift;
+    r.interval_hi_ms += shift;
+    r.offset_frames = r.offset_ms * r.fps / 1000.0;
+    if (r.tracks.size() > 1) r.notes.push_back("several faces (" + std::to_string(r.tracks.size()) + " tracks): " + why);
+    if (!windows.empty()) {
+        r.windows = windows;
+        std::vector<sync::offset_estimate> est;
+        for (const auto& w : windows) est.push_back(w.estimate);
+        r.segments = sync::agreeing_segments(est, opt.tolerance.early_ms + opt.tolerance.late_ms);
+    }
+    r.reliable = r.valid && r.peak_reliable && r.segments.size() <= 1;
+    r.verdict = sync::judge(r.offset_ms, r.interval_lo_ms, r.interval_hi_ms, r.valid, r.peak_reliable, r.segments,
+                            opt.tolerance);
+    return r;
+}
+
 }  // namespace classic_impl
 
 /// Estimates the offset of decoded audio and frames (with the caller's landmarks, if any, for the
@@ -349,6 +700,7 @@ inline offset_report estimate_offset(const av_input& in, const ClassicOptions& o
     c.nominal_fps = in.fps;
     c.audio_start_s = in.audio_start_s;
     classic_impl::search_and_judge(c, opt, r);
+    classic_impl::judge_motion(c, opt, r);
     return r;
 }
 
@@ -382,18 +734,42 @@ inline offset_report estimate_offset(const std::string& path, const ClassicOptio
         phones_ms = classic_impl::elapsed_ms(tp);
     });
     // (A std::async future waits in its destructor: on an error below, the job ends before `c` goes.)
-    const classic_impl::located where = classic_impl::locate_mouth(path, info, opt, r);
+    auto finish_audio = [&] {
+        audio_job.get();
+        r.timings_ms["decode_audio_and_features"] = audio_ms;
+        if (opt.phones != phone_mode::off) r.timings_ms["phones"] = phones_ms;
+        if (!phone_note.empty()) r.notes.push_back(phone_note);
+        r.phones = c.phones.has_value();
+        c.nominal_fps = info.fps;
+    };
+    // Every face, from one decode (unless a box, landmarks or --face largest say where the mouth is).
+    std::optional<video_tracks> tracks = classic_impl::find_tracks(path, info, opt, r);
+    std::optional<classic_impl::located> where;
+    if (tracks && classic_impl::measure_per_track(*tracks, opt)) {
+        finish_audio();
+        r = classic_impl::estimate_tracks(path, info, opt, *tracks, c, std::move(r));
+        r.timings_ms["total"] = classic_impl::elapsed_ms(start);
+        return r;
+    }
+    if (tracks) where = classic_impl::locate_from_tracks(info, opt, *tracks, r);
+    else where = classic_impl::locate_mouth(path, info, opt, r);
     std::size_t frames = 0;
-    c.video_rates.push_back({cue_names::flow_opening, classic_impl::mouth_opening(path, info, opt, where, c.frame_times,
+    c.video_rates.push_back({cue_names::flow_opening, classic_impl::mouth_opening(path, info, opt, *where, c.frame_times,
                                                                                   frames, r)});
-    audio_job.get();
-    r.timings_ms["decode_audio_and_features"] = audio_ms;
-    if (opt.phones != phone_mode::off) r.timings_ms["phones"] = phones_ms;
-    if (!phone_note.empty()) r.notes.push_back(phone_note);
-    r.phones = c.phones.has_value();
-    if (where.track) classic_impl::add_landmark_cues(*where.track, frames, c);
-    c.nominal_fps = info.fps;
+    finish_audio();
+    if (where->track) classic_impl::add_landmark_cues(*where->track, frames, c);
     classic_impl::search_and_judge(c, opt, r);
+    classic_impl::judge_motion(c, opt, r);
+    for (auto& t : r.tracks) {  // one face at a time: the tracks share the video's answer
+        t.valid = r.valid;
+        t.moving = r.mouth_moves;
+        t.offset_ms = r.offset_ms;
+        t.interval_lo_ms = r.interval_lo_ms;
+        t.interval_hi_ms = r.interval_hi_ms;
+        t.score = r.valid ? r.confidence : 0.0;
+        t.reliable = r.peak_reliable && r.valid;
+        t.speaker = true;
+    }
     r.timings_ms["total"] = classic_impl::elapsed_ms(start);
     return r;
 }

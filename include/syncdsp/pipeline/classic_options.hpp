@@ -13,12 +13,15 @@
 #include "syncdsp/audio/phone_openness.hpp"
 #include "syncdsp/core/error.hpp"
 #include "syncdsp/core/geometry.hpp"
+#include "syncdsp/nn/models/face_tracks.hpp"
 #include "syncdsp/pipeline/face_track.hpp"
+#include "syncdsp/pipeline/speaker.hpp"
 #include "syncdsp/sync/calibration.hpp"
 #include "syncdsp/sync/search.hpp"
 #include "syncdsp/sync/verdict.hpp"
 #include "syncdsp/vision/mouth.hpp"
 #include "syncdsp/vision/mouth_motion.hpp"
+#include "syncdsp/vision/shot_cut.hpp"
 
 namespace syncdsp::pipeline {
 
@@ -34,6 +37,13 @@ enum class face_mode {
     automatic,  ///< use them when the model files are found and no box was given; else the face-crop box
     on,         ///< require them (error when the models are missing)
     off,        ///< never
+};
+
+/// Which face's mouth is measured when the face networks find several (docs/faces.md).
+enum class face_choice {
+    speaker,  ///< every face track is searched; the one(s) whose mouth explains the sound are used
+    largest,  ///< the largest face of every frame (the single-face path, as before issue 12)
+    id,       ///< the track ClassicOptions::face_id (ids as `syncdsp sync --json` lists them)
 };
 
 /// Whether to add the phone cue (needs a recogniser: ClassicOptions::recognise_phones).
@@ -62,6 +72,16 @@ struct ClassicOptions {
     std::vector<rect> mouth_boxes;           ///< one per frame (e.g. from landmarks); overrides mouth_box
     face_mode faces = face_mode::automatic;
     FaceTrackOptions face;                   ///< detector cadence, models directory
+    face_choice choose_face = face_choice::speaker;
+    std::size_t face_id = 0;                 ///< with face_choice::id
+    nn::FaceTracksOptions tracks;            ///< multi-face tracking (its detect_every is face.detect_every)
+    vision::ShotCutOptions shot_cuts;        ///< tracks end at shot cuts
+    SpeakerOptions speaker;                  ///< which track(s) speak
+    /// Below this median |mouth opening rate| (px of the 32 px box per frame) over the frames, with
+    /// the mouth aspect ratio's spread below min_mar_spread too, the mouth does not move: a still
+    /// picture or a face-like pattern, and no offset is given.
+    double min_mouth_motion = 0.02;
+    double min_mar_spread = 0.01;
     std::string landmarks_path;              ///< landmark file (CSV/JSON/OpenFace), frame index per row
     std::string save_landmarks_path;         ///< write the landmarks used (CSV) here, for re-use with landmarks_path
     vision::MouthRoiOptions mouth_roi = landmark_mouth_roi();  ///< the mouth boxes of landmarks
@@ -115,6 +135,11 @@ struct ClassicOptions {
         SYNCDSP_REQUIRE(sample_rate >= 8000 && sample_rate <= 48000, "estimate_offset", "sample_rate ", sample_rate,
                         " must be in 8000..48000");
         face.validate();
+        tracks.validate();
+        shot_cuts.validate();
+        speaker.validate();
+        SYNCDSP_REQUIRE(min_mouth_motion >= 0 && min_mar_spread >= 0, "estimate_offset", "min_mouth_motion ",
+                        min_mouth_motion, " and min_mar_spread ", min_mar_spread, " must be >= 0");
         mouth_roi.validate();
         energy.validate(double(sample_rate));
         mouth.validate();
@@ -124,7 +149,10 @@ struct ClassicOptions {
     std::string to_string() const {
         std::ostringstream s;
         s << "ClassicOptions{faces=" << int(faces) << ", phones=" << int(phones) << ", single_decode_budget=" << single_decode_budget
-          << ", recogniser=" << (recognise_phones ? "yes" : "no") << ", " << face.to_string() << ", "
+          << ", recogniser=" << (recognise_phones ? "yes" : "no") << ", " << face.to_string() << ", choose_face="
+          << int(choose_face) << ", face_id=" << face_id << ", " << tracks.to_string() << ", " << shot_cuts.to_string()
+          << ", " << speaker.to_string() << ", min_mouth_motion=" << min_mouth_motion << ", min_mar_spread="
+          << min_mar_spread << ", "
           << mouth_roi.to_string() << ", " << energy.to_string() << ", " << mouth.to_string() << ", " << search.to_string() << ", "
           << calibration.to_string() << ", tolerance=" << tolerance.to_string() << "}";
         return s.str();

@@ -22,6 +22,23 @@ namespace syncdsp::pipeline {
 struct window_report {
     sync::offset_estimate estimate;
     double interval_lo_ms = 0, interval_hi_ms = 0;
+    long face = -1;          ///< the face track the window's answer comes from (-1: the one face / none)
+    bool ambiguous = false;  ///< two faces explain the window's sound about equally well
+};
+
+/// One face track and what its own search found (offset_report::tracks).
+struct face_track_report {
+    std::size_t id = 0;
+    double start_s = 0, end_s = 0;
+    std::size_t first_frame = 0, last_frame = 0, face_frames = 0;
+    box median_box;            ///< median [x, y, w, h] of the track's face boxes, frame pixels
+    bool valid = false;
+    bool moving = true;        ///< the mouth moves at all
+    double offset_ms = 0, interval_lo_ms = 0, interval_hi_ms = 0;
+    double score = 0;          ///< speaking score: the confidence of its peak against surrogates
+    bool reliable = false;
+    bool speaker = false;      ///< used for the video's answer
+    std::size_t windows_won = 0;  ///< windows where it was the speaker
 };
 
 /// Everything the estimator found.
@@ -55,6 +72,15 @@ struct offset_report {
     std::string mouth_from = "face-crop box";  ///< "box", "face-crop box", "landmarks (file|detector|whole-frame)"
     std::size_t face_frames = 0;    ///< frames with landmarks (0 when landmarks were not used)
     std::size_t video_decodes = 1;  ///< 2 when the face pass's decode could not feed the flow too
+    std::vector<face_track_report> tracks;  ///< every face track found (face networks only)
+    std::string face_choice;        ///< "speaker", "largest", "id" (empty without face networks)
+    std::size_t faces_together = 0; ///< most faces found in one frame
+    std::vector<double> shot_cuts_s; ///< times where a new shot starts
+    bool mouth_moves = true;        ///< false: the mouth does not move (a still picture?): no offset
+    double mouth_motion = 0;        ///< median |mouth opening rate| (px per frame of the flow box)
+    double mar_spread = 0;          ///< 10-90 % spread of the outer mouth aspect ratio (0 without landmarks)
+    bool peak_reliable = false;
+    bool no_guess = false;          ///< can't tell which face speaks: no offset is offered     ///< the whole-clip peak alone is reliable (before the windows' agreement)
     std::vector<std::string> notes; ///< non-fatal remarks (e.g. why the face networks were not used)
     bool phones = false;            ///< the phone cue was used
     /// The audio cues on the grid (for plots): name and level values (NaN = missing).
