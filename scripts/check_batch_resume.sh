@@ -26,7 +26,8 @@ echo "check_batch_resume: $(wc -l <"$out/full.jsonl") lines in $((SECONDS - star
 "$syncdsp" batch "${inputs[@]}" -o "$out/resumed.jsonl" --quiet "${opts[@]}" &
 pid=$!
 while kill -0 "$pid" 2>/dev/null; do
-  lines=$(wc -l <"$out/resumed.jsonl" 2>/dev/null || echo 0)
+  lines=0
+  [[ -f $out/resumed.jsonl ]] && lines=$(wc -l <"$out/resumed.jsonl")
   if ((lines >= kill_after)); then kill -9 "$pid"; break; fi
   sleep 0.2
 done
