@@ -16,11 +16,22 @@ export PATH="$PATH:/usr/sbin"
 T=$(mktemp -d /tmp/syncdsp-slurm.XXXXXX)
 chmod 755 "$T"
 cleanup() {
+  local status=$? p alive
   for p in slurmd slurmctld munged; do
     [ -f "$T/$p.pid" ] && kill "$(cat "$T/$p.pid")" 2>/dev/null || true
   done
-  sleep 1
-  rm -rf "$T"
+  # Wait (up to 10 s) for the daemons to exit: slurmctld still writes its state while it stops,
+  # and removing the folder under it fails ("Directory not empty"), which would fail the test.
+  for _ in $(seq 50); do
+    alive=""
+    for p in slurmd slurmctld munged; do
+      [ -f "$T/$p.pid" ] && kill -0 "$(cat "$T/$p.pid" 2>/dev/null)" 2>/dev/null && alive=1
+    done
+    [ -z "$alive" ] && break
+    sleep 0.2
+  done
+  rm -rf "$T" 2>/dev/null || { sleep 1; rm -rf "$T" || echo "slurm_array_test: could not remove $T" >&2; }
+  exit "$status"
 }
 trap cleanup EXIT
 mkdir -p "$T/state" "$T/spool" "$T/out"
