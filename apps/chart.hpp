@@ -257,7 +257,7 @@ inline void draw_panel(canvas& cv, const panel& p, double x0, double y0, double 
         for (const auto& s : p.lines)
             for (std::size_t i = 0; i < s.x.size() && i < s.y.size(); ++i) {
                 count(s.x[i], s.y[i]);
-                if (i < s.lo.size() && i < s.hi.size())  // an interval bar: its ends and middle
+                if (i < s.lo.size() && i < s.hi.size())  // an interval bar: points along it
                     for (double f : {0.0, 0.25, 0.75, 1.0}) count(s.x[i], s.lo[i] + f * (s.hi[i] - s.lo[i]));
             }
         if (hidden < least) {
