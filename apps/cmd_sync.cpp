@@ -24,6 +24,7 @@ Prints the answer in words, with a 90 % interval and a verdict against a toleran
   audio 240 ms late (+160..+320 ms): out of tolerance (ITU-R BT.1359 detectability) - run syncdsp fix
   confidence 9.1: the peak stands 9.1 standard deviations above the peaks of 99 chance alignments ...
 offset > 0 means the audio is late (heard after the lips move); fix it with `syncdsp fix`.
+An answer that is not reliable ("can't tell") has the whole searched range as its interval.
 
 options:
   --json               print one JSON object instead (offset_ms, raw_offset_ms, interval_ms,

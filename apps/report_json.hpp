@@ -150,7 +150,9 @@ inline std::string headline(const pipeline::offset_report& r) {
         }
         return s;
     }
-    return s + "; best guess " + describe_offset(r.offset_ms) + " (" + interval + ")";
+    // Not reliable: its interval is the whole searched range, so the guess is named without it.
+    return s + "; best guess " + describe_offset(r.offset_ms) + ", not to be acted on (the true offset may be anywhere in " +
+           interval + ")";
 }
 
 /// When the face networks found several faces: which ones and which was used, e.g.

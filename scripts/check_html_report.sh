@@ -9,15 +9,14 @@
 set -euo pipefail
 SYNCDSP=$(readlink -f "$1"); INPUTS=$(readlink -f "$2"); SHOTS=${3:-}
 fail() { echo "check_html_report: FAIL: $*" >&2; exit 1; }
-CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
+source "$(dirname "$0")/chromium.sh"
 [ -n "$CHROMIUM" ] || fail "chromium is not installed (scripts/setup.sh installs it)"
 T=$(mktemp -d /tmp/syncdsp-html.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 browse() {  # browse PAGE OUT_PREFIX: DOM dump, console log, screenshot
-  timeout 120 "$CHROMIUM" --headless=new --no-sandbox --disable-gpu --no-first-run --user-data-dir="$T/profile" \
-    --enable-logging=stderr --v=0 --dump-dom "file://$1" > "$2.dom" 2> "$2.log" || fail "chromium could not load $1"
-  timeout 120 "$CHROMIUM" --headless=new --no-sandbox --disable-gpu --no-first-run --user-data-dir="$T/profile" \
-    --hide-scrollbars --window-size=1100,${3:-1500} --screenshot="$2.png" "file://$1" > /dev/null 2>&1 || fail "no screenshot of $1"
+  chromium_run "$T/profile" --enable-logging=stderr --v=0 --dump-dom "file://$1" > "$2.dom" 2> "$2.log" ||
+    fail "chromium could not load $1"
+  chromium_screenshot "$T/profile" "$1" "$2.png" "${3:-1500}" || fail "no screenshot of $1"
 }
 console() { grep -E "CONSOLE|Uncaught" "$1.log" || true; }
 # The console check must be able to fail.

@@ -159,6 +159,10 @@ TEST_CASE("fix does no harm: it declines an in-sync clip and an offset that chan
     CHECK(nlohmann::json::parse(c.out)["decision"] == "declined_offset_changes");
     CHECK(c.err.find("changes within the clip") != std::string::npos);
     CHECK(nlohmann::json::parse(c.out)["measured"]["segments"].size() == 2);
+    // Not one offset, so not a reliable answer: its interval is the whole searched range (+-2 s).
+    const auto interval = nlohmann::json::parse(c.out)["measured"]["interval_ms"];
+    CHECK(interval[0].get<double>() == -2000.0);
+    CHECK(interval[1].get<double>() == 2000.0);
     CHECK_FALSE(fs::exists(dir + "/jump_fixed.mkv"));
     CHECK(temporaries_in(dir).empty());
 }

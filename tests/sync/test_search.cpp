@@ -339,3 +339,13 @@ TEST_CASE("calibration: a clip's interval widens with the scatter of its reliabl
     const double own = 1.645 * 148.26 / std::sqrt(6.0);
     CHECK(sync::clip_interval_ms(120.0, scatter, 2.0) == doctest::Approx(std::sqrt(120.0 * 120.0 + own * own)));
 }
+
+TEST_CASE("calibration: an answer that is not reliable has the whole searched range as its interval") {
+    const auto sure = sync::answer_interval(240.0, 126.0, true, 2000.0);
+    CHECK(sure.lo_ms == doctest::Approx(114.0));
+    CHECK(sure.hi_ms == doctest::Approx(366.0));
+    // Not reliable: nothing locates the truth within the lags searched, whatever the guess was.
+    const auto unsure = sync::answer_interval(240.0, 126.0, false, 2000.0);
+    CHECK(unsure.lo_ms == -2000.0);
+    CHECK(unsure.hi_ms == 2000.0);
+}

@@ -53,6 +53,30 @@ inline void on_guarded_signal(int signo) {
     errno = saved_errno;
 }
 
+// Starts argv[0] (searched on PATH) with `actions`. The child always gets default dispositions and
+// an empty mask for the stop signals, so it can be stopped even if this process ignores or blocks
+// them; `own_group` puts it in a process group of its own. Returns posix_spawnp's error code.
+inline int spawn(pid_t& pid, const std::vector<std::string>& argv, const posix_spawn_file_actions_t& actions,
+                 bool own_group) {
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setflags(&attr, static_cast<short>((own_group ? POSIX_SPAWN_SETPGROUP : 0) |
+                                                       POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK));
+    posix_spawnattr_setpgroup(&attr, 0);
+    sigset_t defaults, empty;
+    sigemptyset(&defaults);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE}) sigaddset(&defaults, sig);
+    sigemptyset(&empty);
+    posix_spawnattr_setsigdefault(&attr, &defaults);
+    posix_spawnattr_setsigmask(&attr, &empty);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    const int rc = posix_spawnp(&pid, args[0], &actions, &attr, args.data(), environ);
+    posix_spawnattr_destroy(&attr);
+    return rc;
+}
+
 }  // namespace subprocess_impl
 
 /// While an interrupt_guard is alive, SIGINT, SIGTERM, SIGHUP and SIGQUIT do not end the process at
@@ -147,27 +171,11 @@ inline process_result run_process(const std::vector<std::string>& argv,
     posix_spawn_file_actions_adddup2(&actions, err_fd, STDERR_FILENO);
     posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_addclose(&actions, out_pipe[0]);
-    // Under a guard, its own process group (see the top of this file). Always default dispositions
-    // and an empty mask, so a child can be stopped even if this process ignores or blocks signals.
+    // Under a guard, its own process group (see the top of this file).
     const bool guarded = subprocess_impl::active_guards.load() > 0;
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    posix_spawnattr_setflags(&attr, static_cast<short>((guarded ? POSIX_SPAWN_SETPGROUP : 0) | POSIX_SPAWN_SETSIGDEF |
-                                                       POSIX_SPAWN_SETSIGMASK));
-    posix_spawnattr_setpgroup(&attr, 0);
-    sigset_t defaults, empty;
-    sigemptyset(&defaults);
-    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE}) sigaddset(&defaults, sig);
-    sigemptyset(&empty);
-    posix_spawnattr_setsigdefault(&attr, &defaults);
-    posix_spawnattr_setsigmask(&attr, &empty);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
     pid_t pid = 0;
-    const int rc = posix_spawnp(&pid, args[0], &actions, &attr, args.data(), environ);
+    const int rc = subprocess_impl::spawn(pid, argv, actions, guarded);
     posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
     close(out_pipe[1]);
     if (rc != 0) {
         close(out_pipe[0]);
@@ -285,21 +293,8 @@ public:
         if (!inherit_stdin) posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
         // dup2 clears close-on-exec on the copy; the originals (>= 10, close-on-exec) go at exec.
         for (std::size_t i = 0; i < child_fds.size(); ++i) posix_spawn_file_actions_adddup2(&actions, write_ends[i], child_fds[i]);
-        posix_spawnattr_t attr;
-        posix_spawnattr_init(&attr);
-        posix_spawnattr_setflags(&attr, static_cast<short>(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK));
-        sigset_t defaults, empty;
-        sigemptyset(&defaults);
-        for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE}) sigaddset(&defaults, sig);
-        sigemptyset(&empty);
-        posix_spawnattr_setsigdefault(&attr, &defaults);
-        posix_spawnattr_setsigmask(&attr, &empty);
-        std::vector<char*> args;
-        for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-        args.push_back(nullptr);
-        const int rc = posix_spawnp(&pid_, args[0], &actions, &attr, args.data(), environ);
+        const int rc = subprocess_impl::spawn(pid_, argv, actions, false);
         posix_spawn_file_actions_destroy(&actions);
-        posix_spawnattr_destroy(&attr);
         for (int fd : write_ends) close(fd);
         write_ends.clear();
         if (rc != 0) {

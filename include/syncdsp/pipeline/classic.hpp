@@ -151,9 +151,6 @@ inline void search_and_judge(const raw_cues& in, const ClassicOptions& opt, offs
     const double windows_per_stretch = opt.search.window_s > 0 && opt.search.hop_s > 0
                                            ? opt.search.window_s / opt.search.hop_s
                                            : 2.0;  // the default hop is half a window
-    const double half = sync::clip_interval_ms(opt.calibration.interval_ms, s.windows, windows_per_stretch);
-    r.interval_lo_ms = w.offset_ms - half;
-    r.interval_hi_ms = w.offset_ms + half;
     r.confidence = w.significance.confidence;
     r.p_value = w.significance.p_value;
     r.surrogates = w.significance.count;
@@ -162,13 +159,19 @@ inline void search_and_judge(const raw_cues& in, const ClassicOptions& opt, offs
     r.peak_z = w.peak.peak_to_median;
     r.peak_margin = w.peak.peak_to_second;
     r.at_edge = w.peak.at_edge;
-    for (const auto& we : s.windows)
-        r.windows.push_back({we, we.offset_ms - opt.calibration.window_interval_ms,
-                             we.offset_ms + opt.calibration.window_interval_ms});
+    const double range_ms = opt.search.max_offset_ms;
+    for (const auto& we : s.windows) {
+        const auto wi = sync::answer_interval(we.offset_ms, opt.calibration.window_interval_ms, we.reliable, range_ms);
+        r.windows.push_back({we, wi.lo_ms, wi.hi_ms});
+    }
     r.tolerance = opt.tolerance;
     r.segments = sync::agreeing_segments(s.windows, opt.tolerance.early_ms + opt.tolerance.late_ms);
     r.peak_reliable = w.reliable;
     r.reliable = w.reliable && r.segments.size() <= 1;
+    const double half = sync::clip_interval_ms(opt.calibration.interval_ms, s.windows, windows_per_stretch);
+    const auto interval = sync::answer_interval(w.offset_ms, half, r.reliable, range_ms);
+    r.interval_lo_ms = interval.lo_ms;
+    r.interval_hi_ms = interval.hi_ms;
     r.verdict = sync::judge(r.offset_ms, r.interval_lo_ms, r.interval_hi_ms, r.valid, w.reliable, r.segments,
                             opt.tolerance);
     r.rival_offset_ms = w.rival_offset_ms;
@@ -342,6 +345,9 @@ inline void judge_motion(const raw_cues& c, const ClassicOptions& opt, offset_re
     r.mouth_moves = false;
     r.valid = false;
     r.reliable = false;
+    const auto interval = sync::answer_interval(r.offset_ms, 0, false, opt.search.max_offset_ms);
+    r.interval_lo_ms = interval.lo_ms;
+    r.interval_hi_ms = interval.hi_ms;
     r.verdict = sync::verdict{};
     r.verdict.reason = "no mouth motion: the mouth does not move (a still picture, or a face-like pattern?)";
 }
@@ -360,6 +366,17 @@ inline raw_cues track_cues(const raw_cues& sound, const std::vector<double>& tim
     return c;
 }
 
+// A track's answer is the one measured on its mouth (or, with one face, the video's).
+inline void take_answer(face_track_report& t, const offset_report& r) {
+    t.valid = r.valid;
+    t.moving = r.mouth_moves;
+    t.offset_ms = r.offset_ms;
+    t.interval_lo_ms = r.interval_lo_ms;
+    t.interval_hi_ms = r.interval_hi_ms;
+    t.score = r.valid ? r.confidence : 0.0;
+    t.reliable = r.peak_reliable && r.valid;
+}
+
 inline face_track_report summarise(const nn::face_track& f, const offset_report& tr, const std::vector<double>& times) {
     face_track_report t;
     t.id = f.id;
@@ -369,13 +386,7 @@ inline face_track_report summarise(const nn::face_track& f, const offset_report&
     t.start_s = times[f.first];
     t.end_s = f.last + 1 < times.size() ? times[f.last + 1] : tr.cue_start_s + tr.duration_s;
     t.median_box = f.median_box();
-    t.valid = tr.valid;
-    t.moving = tr.mouth_moves;
-    t.offset_ms = tr.offset_ms;
-    t.interval_lo_ms = tr.interval_lo_ms;
-    t.interval_hi_ms = tr.interval_hi_ms;
-    t.score = tr.valid ? tr.confidence : 0.0;
-    t.reliable = tr.peak_reliable && tr.valid;
+    take_answer(t, tr);
     return t;
 }
 
@@ -563,7 +574,12 @@ inline offset_report estimate_tracks(const std::string& path, const io::media_in
         window_report out = *w;
         out.face = ch.ambiguous ? -1 : long(base.tracks[pick].id);
         out.ambiguous = ch.ambiguous;
-        if (ch.ambiguous) out.estimate.reliable = false;
+        if (ch.ambiguous) {
+            out.estimate.reliable = false;
+            const auto wi = sync::answer_interval(out.estimate.offset_ms, 0, false, opt.search.max_offset_ms);
+            out.interval_lo_ms = wi.lo_ms;
+            out.interval_hi_ms = wi.hi_ms;
+        }
         if (!ch.ambiguous && ch.reliable) {
             won[pick] += w->estimate.significance.confidence;
             base.tracks[pick].windows_won += 1;
@@ -642,10 +658,10 @@ inline offset_report estimate_tracks(const std::string& path, const io::media_in
         sum += wgt * t.offset_ms;
     }
     const double consensus = wsum > 0 ? sum / wsum : r.offset_ms;
-    const double shift = consensus - r.offset_ms;
-    r.offset_ms += shift;
-    r.interval_lo_ms += shift;
-    r.interval_hi_ms += shift;
+    // The main track's half-width (its own windows' spread included) when it has one.
+    const double half = reports[main].reliable ? 0.5 * (r.interval_hi_ms - r.interval_lo_ms)
+                                               : opt.calibration.interval_ms;
+    r.offset_ms = consensus;
     r.offset_frames = r.offset_ms * r.fps / 1000.0;
     if (r.tracks.size() > 1) r.notes.push_back("several faces (" + std::to_string(r.tracks.size()) + " tracks): " + why);
     if (!windows.empty()) {
@@ -655,6 +671,9 @@ inline offset_report estimate_tracks(const std::string& path, const io::media_in
         r.segments = sync::agreeing_segments(est, opt.tolerance.early_ms + opt.tolerance.late_ms);
     }
     r.reliable = r.valid && r.peak_reliable && r.segments.size() <= 1;
+    const auto interval = sync::answer_interval(r.offset_ms, half, r.reliable, opt.search.max_offset_ms);
+    r.interval_lo_ms = interval.lo_ms;
+    r.interval_hi_ms = interval.hi_ms;
     r.verdict = sync::judge(r.offset_ms, r.interval_lo_ms, r.interval_hi_ms, r.valid, r.peak_reliable, r.segments,
                             opt.tolerance);
     return r;
@@ -761,13 +780,7 @@ inline offset_report estimate_offset(const std::string& path, const ClassicOptio
     classic_impl::search_and_judge(c, opt, r);
     classic_impl::judge_motion(c, opt, r);
     for (auto& t : r.tracks) {  // one face at a time: the tracks share the video's answer
-        t.valid = r.valid;
-        t.moving = r.mouth_moves;
-        t.offset_ms = r.offset_ms;
-        t.interval_lo_ms = r.interval_lo_ms;
-        t.interval_hi_ms = r.interval_hi_ms;
-        t.score = r.valid ? r.confidence : 0.0;
-        t.reliable = r.peak_reliable && r.valid;
+        classic_impl::take_answer(t, r);
         t.speaker = true;
     }
     r.timings_ms["total"] = classic_impl::elapsed_ms(start);

@@ -80,6 +80,21 @@ inline double clip_interval_ms(double calibration_ms, const std::vector<offset_e
     return std::sqrt(calibration_ms * calibration_ms + own * own);
 }
 
+/// A 90 % interval for the true offset, as [lo, hi] in ms.
+struct offset_interval {
+    double lo_ms = 0, hi_ms = 0;
+};
+
+/// The interval of an answer: offset +- half_ms when it is reliable. An answer that is not reliable
+/// (its peak does not stand out from chance, another offset fits as well, or the offset changes
+/// within the clip) does not locate the truth within the searched lags: in cross-validation about
+/// half of such answers are gross errors (docs/accuracy.md), so its interval is the whole searched
+/// range, -max_offset_ms..+max_offset_ms, rather than a narrow one around a guess.
+inline offset_interval answer_interval(double offset_ms, double half_ms, bool reliable, double max_offset_ms) {
+    if (!reliable) return {-max_offset_ms, max_offset_ms};
+    return {offset_ms - half_ms, offset_ms + half_ms};
+}
+
 }  // namespace syncdsp::sync
 
 #include "syncdsp/sync/calibration_fitted.hpp"

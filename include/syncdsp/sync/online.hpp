@@ -301,9 +301,10 @@ private:
         e.start_s = e.search.start_s;
         e.end_s = e.search.end_s;
         e.sound_end_s = grid_time(s.end);
-        const double half = o_.calibration.window_interval_ms;
-        e.interval_lo_ms = e.search.offset_ms - half;
-        e.interval_hi_ms = e.search.offset_ms + half;
+        const auto interval = answer_interval(e.search.offset_ms, o_.calibration.window_interval_ms,
+                                              e.search.reliable, o_.search.max_offset_ms);
+        e.interval_lo_ms = interval.lo_ms;
+        e.interval_hi_ms = interval.hi_ms;
         e.judged = judge(e.search.offset_ms, e.interval_lo_ms, e.interval_hi_ms, e.search.valid, e.search.reliable, {},
                          o_.tolerance);
         if (e.search.valid && e.search.rival_offset_ms) {
