@@ -119,7 +119,6 @@ int run_tracks(const syncdsp::nn::syncnet& net, const std::string& video, const 
     using namespace syncdsp;
     pipeline::SyncnetTracksOptions o = pipeline::SyncnetTracksOptions::syncnet_python();
     o.protocol = po;
-    o.faces.tracks.threads = po.threads;
     const auto r = pipeline::syncnet_on_tracks(net, video, o);
     if (dump) dump_boxes(*dump, video, r, o);
     if (r.tracks.empty())

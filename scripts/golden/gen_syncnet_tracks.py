@@ -11,7 +11,8 @@ come from syncdsp, through `syncdsp syncnet --dump-boxes`, because the face dete
   * frames decoded by ffmpeg as bgr24 (-copyts, passthrough), audio as 16 kHz mono s16 with sample 0
     at the audio stream's start time (ffprobe start_time, the aresample first_pts filter);
   * the 25 fps grid by timestamps: slot k at a0 + k/25 s shows the latest frame with pts <= that
-    instant (+1 us); a track covers the slots whose frame is in its span;
+    instant (+1 us), while the instant is >= 1 ms before the last frame's end (its pts plus the mean
+    frame interval); a track covers the slots whose frame is in its span;
   * run_pipeline.crop_video: x1 y1 x2 y2 per slot, bridged gaps filled by scipy interp1d (nearest at
     the ends), s = max(w, h)/2 and the centre, scipy.signal.medfilt(kernel 13), np.pad with 110 by
     int(s*(1+2*cs)), the slice [int(my-bs):int(my+bs*(1+2cs)), int(mx-bs*(1+cs)):int(mx+bs*(1+cs))],
@@ -74,12 +75,12 @@ def decode_audio(path):
 
 
 def grid(times, t0, fps=25.0):
-    last_dur = times[-1] - times[-2] if len(times) >= 2 else 1.0 / fps
-    end = times[-1] + last_dur
+    interval = (times[-1] - times[0]) / (len(times) - 1) if len(times) >= 2 else 1.0 / fps
+    end = times[-1] + interval
     out, i, k = [], 0, 0
     while True:
         t = t0 + k / fps
-        if t >= end - SLACK:
+        if t >= end - 1e-3:
             return out
         while i < len(times) and times[i] <= t + SLACK:
             i += 1

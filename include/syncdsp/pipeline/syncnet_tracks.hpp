@@ -122,19 +122,20 @@ inline std::vector<double> median_filter_zero_padded(const std::vector<double>& 
 }
 
 /// For each slot k (instant t0 + k / fps), the index of the latest frame with a timestamp <=
-/// that instant (+1 us), or -1 before the first frame. Slots run while the instant is before the
-/// end of the last frame (its timestamp plus the last frame interval, or 1/fps for one frame).
+/// that instant (+1 us), or -1 before the first frame. Slots run while the instant is at least
+/// 1 ms before the end of the last frame (its timestamp plus the mean frame interval, or 1/fps for
+/// one frame): timestamps rounded to a millisecond time base must not add a slot at the very end.
 inline std::vector<long> frames_on_grid(const std::vector<double>& times, double t0, double fps = 25.0) {
     SYNCDSP_REQUIRE(std::isfinite(t0) && std::isfinite(fps) && fps > 0, "syncnet", "bad grid start ", t0, " or rate ", fps);
     std::vector<long> out;
     if (times.empty()) return out;
-    const double last_dur = times.size() >= 2 ? times.back() - times[times.size() - 2] : 1.0 / fps;
-    const double end = times.back() + last_dur;
-    const double slack = 1e-6;
+    const double interval = times.size() >= 2 ? (times.back() - times.front()) / double(times.size() - 1) : 1.0 / fps;
+    const double end = times.back() + interval;
+    const double slack = 1e-6, end_slack = 1e-3;
     std::size_t i = 0;
     for (long k = 0;; ++k) {
         const double t = t0 + double(k) / fps;
-        if (t >= end - slack) break;
+        if (t >= end - end_slack) break;
         while (i < times.size() && times[i] <= t + slack) ++i;
         out.push_back(long(i) - 1);
         SYNCDSP_REQUIRE(out.size() <= (std::size_t(1) << 28), "syncnet", "the 25 fps grid is unreasonably long");
