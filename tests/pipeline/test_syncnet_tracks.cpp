@@ -1,12 +1,18 @@
 // The parts of pipeline/syncnet_tracks.hpp, on inputs whose answer is known by construction:
 // the 25 fps grid by timestamps (30 fps, VFR, a late start), a track's boxes on the grid (a bridged
 // gap interpolated linearly, then scipy.signal.medfilt with zero padding), and the crop (padding
-// value, where the face lands). The whole path against the torch statement is tested end to end in
+// value, where the face lands); and the crops of a real 30 fps clip against the torch statement's
+// cv2 crops. The whole path (tracker, protocol) against the statement is tested end to end in
 // tests/cli/test_cli_syncnet_tracks.cpp.
 #include <cstdint>
+#include <cstdlib>
+#include <fstream>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "support.hpp"
+#include "syncdsp/io/ffmpeg.hpp"
 #include "syncdsp/pipeline/syncnet_tracks.hpp"
 
 using namespace syncdsp;
@@ -107,4 +113,53 @@ TEST_CASE("SyncnetTracksOptions: preset, validate, to_string") {
     bad.crop.smooth_kernel = 12;
     CHECK_THROWS_WITH_AS(bad.validate(), doctest::Contains("smooth_kernel must be odd"), invalid_argument);
     CHECK(median_filter_zero_padded({5, 1, 4, 2, 3}, 3) == std::vector<double>{1, 4, 2, 3, 2});
+}
+
+TEST_CASE("the crops of a real 30 fps clip equal the torch statement's cv2 crops, byte sum for byte sum") {
+    // tests/golden/nn/syncnet_div8_tracks_30fps.json (scripts/golden/gen_syncnet_tracks.py) holds the
+    // tracker's boxes it cropped and the sum of every 224x224x3 crop it made with np.pad + cv2.resize.
+    // The same boxes go through track_on_grid + syncnet_crop here: every sum must be equal (a one-grey-
+    // level difference anywhere changes it). The clip is made by the same ffmpeg command.
+    const std::string src = test::source_dir() + "/data/lrs3_C8zY0oAdQrs_00018/facecrop_224.mp4";
+    SYNCDSP_REQUIRE_FILE_OR_SKIP(src);
+    if (std::system("ffmpeg -version >/dev/null 2>&1") != 0) SYNCDSP_SKIP("ffmpeg not available");
+    std::ifstream in(test::golden("nn/syncnet_div8_tracks_30fps.json"));
+    REQUIRE(in.good());
+    const auto want = nlohmann::json::parse(in);
+    const std::string clip = test::scratch("syncnet_tracks_unit_30fps.mkv");
+    const std::string cmd = "ffmpeg -nostdin -v error -y -i '" + src + "' -t " + want["clip"]["seconds"].get<std::string>() +
+                            " -vf '" + want["clip"]["filter"].get<std::string>() + "' -c:v ffv1 -c:a pcm_s16le '" + clip + "'";
+    REQUIRE(std::system(cmd.c_str()) == 0);
+    io::VideoDecodeOptions vo;
+    vo.format = io::pixel_format::bgr;
+    const auto v = io::decode_video(clip, vo);
+    const auto& d = want["tracker_dump"];
+    REQUIRE(v.count() == d["times"].size());
+    const auto grid = frames_on_grid(d["times"].get<std::vector<double>>(), d["audio_start_s"].get<double>());
+    CHECK(grid.size() == want["slots"].get<std::size_t>());
+    std::size_t checked = 0;
+    for (std::size_t ti = 0; ti < d["tracks"].size(); ++ti) {
+        const auto& dt = d["tracks"][ti];
+        const auto& wt = want["tracks"][ti];
+        if (!wt["measured"].get<bool>()) continue;
+        nn::face_track t;
+        t.first = dt["first"].get<std::size_t>();
+        t.last = dt["last"].get<std::size_t>();
+        t.has = dt["has"].get<std::vector<std::uint8_t>>();
+        for (const auto& b : dt["boxes"]) t.boxes.push_back(box{b[0].get<double>(), b[1].get<double>(), b[2].get<double>(), b[3].get<double>()});
+        const auto g = track_on_grid(t, grid);
+        CHECK(g.first_slot == wt["first_slot"].get<std::size_t>());
+        const auto& sums = wt["crop_sums"];
+        std::vector<std::uint8_t> crop(224 * 224 * 3);
+        for (std::size_t k = 0; k < sums.size(); ++k) {
+            const vision::image_view<const std::uint8_t> frame(v.frames.data() + g.frame[k] * 640 * 360 * 3, 640, 360, 3);
+            syncnet_crop(frame, g.crops[k], SyncnetCropOptions::syncnet_python(), vision::image_view<std::uint8_t>(crop.data(), 224, 224, 3));
+            std::int64_t s = 0;
+            for (auto px : crop) s += px;
+            INFO("slot " << k);
+            CHECK(s == sums[k].get<std::int64_t>());
+            ++checked;
+        }
+    }
+    CHECK(checked > 0);
 }
