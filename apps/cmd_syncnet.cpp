@@ -52,7 +52,7 @@ options:
                    the grid start to F as JSON (scripts/golden/gen_syncnet_tracks.py reads it)
   --vshift N       search offsets -N..N frames (default 15)
   --batch N        windows per forward pass (default 20; 20 windows of video use 60 MB)
-  --threads N      threads (default 1; 0 = all cores)
+  --threads N      threads of the network (default 1; 0 = all cores; the face pass uses all)
   --max-frames N   (--input crop) use only the first N frames (0 = all)
   --help           this text
 
