@@ -23,8 +23,9 @@ come from syncdsp, through `syncdsp syncnet --dump-boxes`, because the face dete
 
 Regenerate (needs the syncdsp CLI built from this tree, ffmpeg, /usr/bin/python3 with torch, cv2, scipy):
     /usr/bin/python3 scripts/golden/gen_syncnet_tracks.py build/apps/syncdsp
-Writes tests/golden/nn/syncnet_div8_tracks_30fps.json and tests/golden/vision/resize_opencv_u8.npz-like
-.npy files (the resize check needs no CLI: --resize-only).
+Writes tests/golden/nn/syncnet_div8_tracks_30fps.json (with the tracker's boxes it used and the byte
+sum of every crop) and tests/golden/vision/resize_opencv_u8_*.npy (cv2.resize of a closed-form
+pattern; only these with --resize-only, which needs no CLI).
 """
 import json
 import os
@@ -194,8 +195,8 @@ def statement(cli):
     print("wrote", GOLDEN, [(t["id"], t.get("av_offset_frames"), t.get("min_dist")) for t in out["tracks"]])
 
 
-def resize_pattern(w, h):
-    y, x, c = np.meshgrid(np.arange(h), np.arange(w), np.arange(3), indexing="ij")
+def resize_pattern(w, h, cn=3):
+    y, x, c = np.meshgrid(np.arange(h), np.arange(w), np.arange(cn), indexing="ij")
     return ((3 * x * x + 5 * y * y + 7 * x * y + 101 * c + (x * y) // 3) % 256).astype(np.uint8)
 
 
@@ -207,6 +208,19 @@ def resize_golden():
     for sw, sh, dw, dh in RESIZE_CASES:
         r = cv2.resize(resize_pattern(sw, sh), (dw, dh))
         np.save(os.path.join(out, f"resize_opencv_u8_{sw}x{sh}_to_{dw}x{dh}.npy"), r)
+    # 60 more sizes (seeded), 1 and 3 channels, kept as a weighted checksum of the output:
+    # sum over the flattened bytes of (index + 1) * value.
+    rng = np.random.default_rng(5)
+    sums = []
+    for _ in range(60):
+        sw, sh, dw, dh = (int(v) for v in rng.integers(1, 400, 4))
+        cn = int(rng.choice([1, 3]))
+        img = resize_pattern(sw, sh, cn)
+        r = cv2.resize(img if cn == 3 else img[:, :, 0], (dw, dh)).reshape(-1).astype(np.int64)
+        sums.append({"src": [sw, sh], "dst": [dw, dh], "channels": cn,
+                     "checksum": int(np.sum((np.arange(r.size, dtype=np.int64) + 1) * r))})
+    with open(os.path.join(out, "resize_opencv_u8_checksums.json"), "w") as f:
+        json.dump({"cv2": cv2.__version__, "cases": sums}, f, indent=0)
     print("wrote resize goldens, cv2", cv2.__version__)
 
 

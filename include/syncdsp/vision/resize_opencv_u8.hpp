@@ -14,8 +14,8 @@
 //    Debian 12's cv2 4.6, even widths that are not a multiple of 16 get the SIMD form);
 //  - an exact 2x reduction in both directions is INTER_AREA's fast path: (a + b + c + d + 2) >> 2;
 //    the same size is a copy.
-// Checked against cv2 on random images and sizes (tests/vision/test_resize_opencv_u8.cpp and
-// scripts/golden/gen_syncnet_tracks.py --check-resize).
+// Checked against cv2 4.6 byte for byte: tests/vision/test_resize_opencv_u8.cpp (goldens from
+// scripts/golden/gen_syncnet_tracks.py --resize-only) and resize_opencv_u8_checksums.json (60 seeded sizes).
 #pragma once
 
 #include <algorithm>
