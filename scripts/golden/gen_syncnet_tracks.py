@@ -23,6 +23,8 @@ come from syncdsp, through `syncdsp syncnet --dump-boxes`, because the face dete
 
 Regenerate (needs the syncdsp CLI built from this tree, ffmpeg, /usr/bin/python3 with torch, cv2, scipy):
     /usr/bin/python3 scripts/golden/gen_syncnet_tracks.py build/apps/syncdsp
+Compare the CLI with the statement on any other clip (prints the errors, writes nothing):
+    /usr/bin/python3 scripts/golden/gen_syncnet_tracks.py --check build/apps/syncdsp CLIP
 Writes tests/golden/nn/syncnet_div8_tracks_30fps.json (with the tracker's boxes it used and the byte
 sum of every crop) and tests/golden/vision/resize_opencv_u8_*.npy (cv2.resize of a closed-form
 pattern; only these with --resize-only, which needs no CLI).
@@ -195,6 +197,42 @@ def statement(cli):
     print("wrote", GOLDEN, [(t["id"], t.get("av_offset_frames"), t.get("min_dist")) for t in out["tracks"]])
 
 
+def check(cli, clip):
+    """Compares `syncdsp syncnet --input video --json` on any clip with this statement (no golden)."""
+    torch.set_num_threads(1)
+    m = make_model(8, 1234)
+    weights = os.path.join(root, "tests", "golden", "nn", "syncnet_div8.safetensors")
+    with tempfile.TemporaryDirectory() as tmp:
+        boxes_path = os.path.join(tmp, "boxes.json")
+        got = json.loads(subprocess.run([cli, "syncnet", "--weights", weights, "--input", "video", "--json",
+                                         "--dump-boxes", boxes_path, clip], check=True, capture_output=True).stdout)
+        with open(boxes_path) as f:
+            dump = json.load(f)
+    p = json.loads(subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+                                   "stream=width,height", "-of", "json", clip], check=True, capture_output=True).stdout)
+    frames = decode_frames(clip, p["streams"][0]["width"], p["streams"][0]["height"])
+    pcm, a0 = decode_audio(clip)
+    assert len(frames) == len(dump["times"]) and abs(a0 - dump["audio_start_s"]) < 1e-12
+    g = grid(dump["times"], a0)
+    with torch.inference_mode():
+        for tr, gt in zip(dump["tracks"], got["tracks"]):
+            slots, fidx, dets = track_crop_boxes(tr, g)
+            n, k0 = len(slots), slots[0]
+            a = pcm[640 * k0:640 * (k0 + n)]
+            windows = min(n, len(a) // 640) - 5
+            if n < 7 or windows < 1:
+                print("track", tr["id"], "not measured:", not gt["measured"])
+                continue
+            crops = np.stack([crop(frames[fidx[i]], dets["x"][i], dets["y"][i], dets["s"][i]) for i in range(windows + 4)])
+            cc = psf_mfcc(a, 16000).astype(np.float32)
+            ve = torch.cat([m.forward_lip(lip_batch(crops[i:i + 24], min(20, windows - i))) for i in range(0, windows, 20)])
+            ae = torch.cat([m.forward_aud(aud_batch(cc[4 * i:], min(20, windows - i))) for i in range(0, windows, 20)])
+            r = protocol(ve, ae)
+            err = float(np.max(np.abs(np.array(r["mean_dists"]) - np.array(gt["dists"]))))
+            print(f"track {tr['id']}: {len(frames)} video frames, {n} slots, windows {windows} vs {gt['windows']}, "
+                  f"offset {r['av_offset_frames']} vs {gt['av_offset_frames']}, max abs error of the mean distances {err:.2g}")
+
+
 def resize_pattern(w, h, cn=3):
     y, x, c = np.meshgrid(np.arange(h), np.arange(w), np.arange(cn), indexing="ij")
     return ((3 * x * x + 5 * y * y + 7 * x * y + 101 * c + (x * y) // 3) % 256).astype(np.uint8)
@@ -225,6 +263,9 @@ def resize_golden():
 
 
 if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--check":
+        check(sys.argv[2], sys.argv[3])
+        sys.exit(0)
     resize_golden()
     if len(sys.argv) == 2 and sys.argv[1] != "--resize-only":
         statement(sys.argv[1])
