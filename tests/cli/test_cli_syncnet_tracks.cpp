@@ -196,7 +196,7 @@ TEST_CASE("syncnet: a track too short for the protocol is reported as such, and 
     CHECK(r.err.find("shorter than 25 frames") != std::string::npos);
 }
 
-TEST_CASE("syncnet --input: the face crop still takes the crop path; usage errors") {
+TEST_CASE("syncnet --input: the face crop still takes the crop path; usage errors; no audio; no file") {
     if (!ready()) SYNCDSP_SKIP("syncdsp CLI ($SYNCDSP_CLI) or ffmpeg not available");
     SYNCDSP_REQUIRE_FILE_OR_SKIP(source());
     auto r = run_cli("syncnet --weights '" + weights() + "' '" + source() + "' --max-frames 40 --json");
@@ -208,4 +208,12 @@ TEST_CASE("syncnet --input: the face crop still takes the crop path; usage error
     CHECK(r.status == 2);
     r = run_cli("syncnet --weights '" + weights() + "' '" + source() + "' --dump-boxes x.json");
     CHECK(r.status == 2);
+    // A video without audio: a clear error, no tracking.
+    const std::string mute = make("syncnet_mute.mkv", "-t 1 -vf 'fps=30,pad=640:360:200:60:color=gray' -an -c:v ffv1");
+    r = run_cli("syncnet --weights '" + weights() + "' '" + mute + "'");
+    CHECK(r.status == 1);
+    CHECK(r.err.find("needs both a video and an audio stream") != std::string::npos);
+    r = run_cli("syncnet --weights '" + weights() + "' '" + syncdsp::test::scratch("no_such_video.mp4") + "'");
+    CHECK(r.status == 1);
+    CHECK(r.err.find("[syncdsp.io_error.ffmpeg]") != std::string::npos);
 }
