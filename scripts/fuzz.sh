@@ -6,6 +6,7 @@
 # FUZZ_SECONDS (default 30); the others for FUZZ_SECONDS_UNCHANGED (default 10), which replays the
 # seed corpus and still mutates it. Outside a git checkout every target gets FUZZ_SECONDS.
 # The targets are built together and run JOBS (default: the number of cores) at a time, one core each.
+#   scripts/fuzz.sh [--build-only]   (--build-only: configure and build, run nothing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_CHANGED=${FUZZ_SECONDS:-30}
@@ -30,6 +31,7 @@ targets=$(cd tests/fuzz && ls *_fuzz.cpp | sed 's/_fuzz.cpp$//')
 jobs=${JOBS:-$(nproc)}
 # One build command for all targets, so make compiles them side by side (one per core).
 cmake --build build-fuzz -j "$jobs" --target $(sed 's/^/fuzz_/' <<<"$targets")
+[[ "${1:-}" != --build-only ]] || exit 0
 # Each fuzzer runs on one core: run $jobs of them at a time, each writing to its own log, and print
 # the logs in a fixed order once all have ended.
 declare -A pid_of
