@@ -120,7 +120,7 @@ if want batch; then
       echo "   load average: $(load)"
       [[ $QUICK == 1 ]] && break
     done
-    echo "   $(ls "$DATA"/dev | wc -l) files, $(wc -l <"$out/j1.jsonl") lines"
+    echo "   $(wc -l <"$out/j1.jsonl") result lines (one per video) in the --jobs 1 run"
     rm -rf "$out"
   else
     echo "SKIP: $DATA/dev not found (set DATA)"
