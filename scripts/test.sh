@@ -8,6 +8,8 @@
 # The face models are installed first (scripts/get_models.sh, through npm; nothing is fetched when
 # they are already there), so the face networks are tested as users run them. After each ctest run
 # the skipped cases are listed with their reasons (scripts/skipped.sh), and each phase's time.
+# Phases overlap where that cuts no test (run_ctest, start_background below), to keep CI within
+# 30 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
