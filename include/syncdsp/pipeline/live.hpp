@@ -299,9 +299,10 @@ private:
             f.faces.emplace_back(face.id, face.rate);
             last_box_[face.id] = face.where;
             if (face.frames >= o_.face_tracking.tracks.min_frames && announced_.insert(face.id).second) {
-                char what[160];
-                std::snprintf(what, sizeof what, "face %zu at x=%.0f y=%.0f w=%.0f h=%.0f", face.id, face.where.x,
-                              face.where.y, face.where.width, face.where.height);
+                char what[200];
+                std::snprintf(what, sizeof what, "face %zu at x=%.0f y=%.0f w=%.0f h=%.0f; mouth box x=%ld y=%ld w=%ld h=%ld",
+                              face.id, face.where.x, face.where.y, face.where.width, face.where.height, face.mouth.x,
+                              face.mouth.y, face.mouth.width, face.mouth.height);
                 if (!send_event("face appeared", what, e.time_s, on_update, face.id)) return false;
             }
         }

@@ -8,11 +8,15 @@
 //
 // The tracker is the offline one (detector every detect_every frames, landmarks of every followed
 // face on every frame, IoU matching), fed the gray picture as RGB (the live decoder delivers gray;
-// the networks find faces in it as well). The mouth box follows vision::mouth_rois with what a
-// stream allows: the centre is the mean of the last MouthRoiOptions::smooth frames' centres (a
-// trailing mean: later frames are not in yet), the side the median of the last side_frames
-// frames' sides. Memory: per followed face, a frame, two crops and side_frames numbers; ended
-// tracks are forgotten.
+// the networks find faces in it as well). The mouth box (vision::mouth_box of the landmarks) is
+// held still while the mouth stays in it: the box wanted is the mean centre and the median side
+// of the last `steady_frames` frames (trailing: later frames are not in yet), and the box moves to
+// it only when its centre or side differ from the box held by more than `move_fraction` of the
+// side. Why: a box that follows the landmarks frame by frame weakens the opening-rate cue (the
+// mouth's place in the box jitters), and a box larger than `sync`'s (margin 0.6 instead of 0.35:
+// it takes in the jaw) makes up for the mouth aspect ratio cue that `sync` fuses in and the live
+// path does not have (measured, docs/monitor.md). Memory: per followed face, a frame, two crops
+// and 3 x steady_frames numbers; ended tracks are forgotten.
 #pragma once
 
 #include <algorithm>
@@ -41,16 +45,26 @@ namespace syncdsp::pipeline {
 struct LiveFacesOptions {
     nn::FaceOptions faces = nn::FaceOptions::faceapi();
     nn::FaceTracksOptions tracks = nn::FaceTracksOptions::standard();
-    vision::MouthRoiOptions mouth_roi = ClassicOptions::landmark_mouth_roi();
+    vision::MouthRoiOptions mouth_roi = live_mouth_roi();
     vision::MouthMotionOptions mouth = vision::MouthMotionOptions::defaults();
-    std::size_t side_frames = 25;  ///< the mouth box side: median of this many latest frames
+    std::size_t steady_frames = 10;  ///< the box wanted: mean centre, median side of this many latest frames
+    double move_fraction = 0.1;      ///< the box moves when the one wanted is off by more than this x side
 
-    /// What `syncdsp monitor` uses: `sync`'s tracker and mouth boxes, on one thread (a live stream
-    /// leaves the other core free).
+    /// What `syncdsp monitor` uses: `sync`'s tracker, the mouth box of live_mouth_roi() held still
+    /// unless the box of the last 10 frames is off by a tenth of its side, on one thread (a live
+    /// stream leaves the other core free). Chosen on the spliced test stream and four calibration
+    /// clips (docs/monitor.md).
     static LiveFacesOptions standard() {
         LiveFacesOptions o;
         o.tracks.threads = 1;
         o.mouth.threads = 1;
+        return o;
+    }
+    /// The landmark mouth box with margin 0.6 (side = 2.2 x the mouth's larger extent; `sync` uses
+    /// 0.35 with the mouth aspect ratio as a second cue).
+    static vision::MouthRoiOptions live_mouth_roi() {
+        vision::MouthRoiOptions o = ClassicOptions::landmark_mouth_roi();
+        o.margin = 0.6;
         return o;
     }
 
@@ -59,13 +73,16 @@ struct LiveFacesOptions {
         tracks.validate();
         mouth_roi.validate();
         mouth.validate();
-        SYNCDSP_REQUIRE(side_frames >= 1 && side_frames <= 10000, "live", "side_frames ", side_frames,
+        SYNCDSP_REQUIRE(steady_frames >= 1 && steady_frames <= 10000, "live", "steady_frames ", steady_frames,
                         " must be in 1..10000");
+        SYNCDSP_REQUIRE(move_fraction >= 0 && move_fraction <= 1, "live", "move_fraction ", move_fraction,
+                        " must be in 0..1");
     }
     std::string to_string() const {
         std::ostringstream s;
         s << "LiveFacesOptions{" << faces.to_string() << ", " << tracks.to_string() << ", " << mouth_roi.to_string()
-          << ", " << mouth.to_string() << ", side_frames=" << side_frames << "}";
+          << ", " << mouth.to_string() << ", steady_frames=" << steady_frames << ", move_fraction=" << move_fraction
+          << "}";
         return s.str();
     }
 };
@@ -157,7 +174,8 @@ private:
         return o;
     }
 
-    // This frame's mouth box: trailing mean centre, median side (see the file comment).
+    // This frame's mouth box: held still unless the wanted one (trailing mean centre, median side)
+    // is off by more than move_fraction of the side (see the file comment).
     void add_mouth(track_state& t, const nn::landmarks68& lm, long W, long H) const {
         float xy[136];
         for (std::size_t i = 0; i < 68; ++i) xy[2 * i] = float(lm.points[i].x), xy[2 * i + 1] = float(lm.points[i].y);
@@ -166,14 +184,18 @@ private:
         t.cx.push_back(cx);
         t.cy.push_back(cy);
         t.sides.push_back(side);
-        while (t.cx.size() > std::max<std::size_t>(1, o_.mouth_roi.smooth)) t.cx.pop_front(), t.cy.pop_front();
-        while (t.sides.size() > o_.side_frames) t.sides.pop_front();
+        while (t.cx.size() > o_.steady_frames) t.cx.pop_front(), t.cy.pop_front(), t.sides.pop_front();
         double sx = 0, sy = 0;
         for (std::size_t i = 0; i < t.cx.size(); ++i) sx += t.cx[i], sy += t.cy[i];
         std::vector<double> s(t.sides.begin(), t.sides.end());
         std::nth_element(s.begin(), s.begin() + long(s.size() / 2), s.end());
         const long median = std::max(o_.mouth_roi.min_side, long(std::lround(s[s.size() / 2])));
-        t.mouth = vision::clamp_square(sx / double(t.cx.size()), sy / double(t.cy.size()), median, W, H);
+        const rect want = vision::clamp_square(sx / double(t.cx.size()), sy / double(t.cy.size()), median, W, H);
+        const double limit = o_.move_fraction * double(t.mouth.width);
+        const bool off = t.mouth.empty() || std::fabs(double(want.width - t.mouth.width)) > limit ||
+                         std::fabs(double(want.x + want.width / 2) - double(t.mouth.x + t.mouth.width / 2)) > limit ||
+                         std::fabs(double(want.y + want.height / 2) - double(t.mouth.y + t.mouth.height / 2)) > limit;
+        if (off) t.mouth = want;
     }
 
     LiveFacesOptions o_;
