@@ -78,8 +78,9 @@ struct LiveFaceChoice {
             c.how = rule::largest;
             return c;
         }
-        SYNCDSP_REQUIRE(!text.empty() && text.size() <= 9 && text.find_first_not_of("0123456789") == std::string::npos,
-                        "live", "face choice '", text, "' is not speaker, largest or a face id");
+        const bool id = !text.empty() && text.size() <= 9 &&
+                        std::all_of(text.begin(), text.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+        SYNCDSP_REQUIRE(id, "live", "face choice '", text, "' is not speaker, largest or a face id");
         c.how = rule::id;
         c.id = std::size_t(std::stoul(text));
         return c;
@@ -247,6 +248,8 @@ private:
             fps_ = e.fps > 0 && e.fps <= 1000 ? e.fps : 25.0;
             if (!o_.mouth_box && (o_.faces == live_face_mode::on || (o_.faces == live_face_mode::automatic && !crop))) {
                 faces_.emplace(o_.face_tracking);  // io_error when the face models are not installed
+                announced_.clear();  // a new tracker numbers its faces from 0 again
+                last_box_.clear();
                 char what[160];
                 std::snprintf(what, sizeof what, "picture %zux%zu at %.3g fps; faces: the face networks (detector every %zu frames)",
                               e.width, e.height, fps_, o_.face_tracking.tracks.detect_every);
