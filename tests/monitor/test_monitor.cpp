@@ -364,8 +364,21 @@ TEST_CASE("monitor: two faces side by side, the sound of one: the speaker is mea
                          "[l][r]hstack=shortest=1[v]' -map '[v]' -map 0:a -c:v libx264 -preset veryfast -g 25 -c:a aac "
                          "-f mpegts '" + two + "'").c_str()) == 0);
     const auto r = run_command("'" + cli() + "' monitor '" + two + "' --jsonl" + models_option() + " 2>/dev/null");
+    // --face ID and --face largest (as in `sync`): every estimate is of that face (ids in order of
+    // appearance: both appear in frame 0, the larger box - the left face's - first).
+    const auto by_id = run_command("'" + cli() + "' monitor '" + two + "' --jsonl --face 1" + models_option() + " 2>/dev/null");
+    const auto largest = run_command("'" + cli() + "' monitor '" + two + "' --jsonl --face largest" + models_option() + " 2>/dev/null");
     std::remove(two.c_str());
     CHECK(r.code == 0);
+    for (const auto& [out, want] : {std::pair<std::string, std::size_t>{by_id.out, 1}, {largest.out, 0}}) {
+        std::size_t n = 0;
+        for (const auto& l : parse(out))
+            if (l.estimate()) {
+                ++n;
+                CHECK(l.j["track"] == want);
+            }
+        CHECK(n >= 6);
+    }
     std::size_t estimates = 0, left = 0, left_reliable = 0, wrong = 0, appeared = 0, two_faces = 0, silent_reliable = 0;
     for (const auto& l : parse(r.out)) {
         MESSAGE(l.j.dump());
