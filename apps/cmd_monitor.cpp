@@ -39,9 +39,12 @@ output (stdout):
   on a terminal: a status line with the latest estimate and a small history, rewritten in place;
   otherwise, or with --jsonl: one JSON object per line, either an estimate
     {"t_s", "window_s": [start, end], "sound_until_s", "offset_ms", "interval_ms": [lo, hi],
-     "confidence", "p_value", "reliable", "verdict", "reason", "recent", "wall_s"}
-  or an event {"event": "started"|"no speech"|"no face"|"no estimate"|"stall"|"resumed"|
-     "discontinuity"|"reconnect"|"ended"|"alert", "message", "t_s", "wall_s"}.
+     "confidence", "p_value", "reliable", "verdict", "reason", "recent", "wall_s"}, with the face
+     networks also "track" (the face measured), "track_box" [x, y, w, h] and "faces" (faces
+     followed through most of the window)
+  or an event {"event": "started"|"no speech"|"no face"|"several faces"|"no estimate"|
+     "face appeared"|"face left"|"stall"|"resumed"|"discontinuity"|"reconnect"|"ended"|"alert",
+     "message", "t_s", "wall_s"} ("track" for a face's events, "faces" for a window's).
   t_s is the stream time (seconds from the first frame) at the end of the picture the estimate
   judges; the sound it used runs on to sound_until_s (t_s + the lag range, --max-offset), so an
   estimate cannot come out before then. "recent": true when the whole window had two fitting
@@ -57,8 +60,16 @@ options:
   --max-offset D       lag range +-D (default 800ms, the hardware analysers' extended range; the
                        sound after a window that an estimate waits for)
   --tolerance T        itu (default), ebu, atsc or EARLY,LATE in ms, as in `sync`
-  --roi x,y,w,h        the mouth region in frame pixels (default: the lower centre of a face crop;
-                       a picture far from square needs --roi)
+  --roi x,y,w,h        the mouth region in frame pixels (fixed; no face networks)
+  --faces auto|on|off  follow every face with the face-api networks (detector every 5 frames,
+                       landmarks of each face on every frame; default auto: when no --roi is given
+                       and the picture is not a face crop, i.e. far from square); off: the lower
+                       centre of a face crop
+  --face F             which face when there are several: speaker (default: the face whose mouth
+                       explains the sound, as in `sync`; a tie is an event, not a guess), largest,
+                       or a face id as "track" and the "face appeared" events give it
+  --models DIR         directory of the face-api model files (default $SYNCDSP_MODELS, then
+                       ~/.local/share/syncdsp/models)
   --duration D         stop after D (seconds) of stream time
   --stall D            report a stall after D (seconds) without picture or sound (default 2)
   --format F           ffmpeg input format (-f F before the input), e.g. v4l2, alsa, mpegts
@@ -171,6 +182,11 @@ nlohmann::json to_json(const syncdsp::pipeline::live_update& u) {
         j["message"] = u.message;
         j["t_s"] = r3(u.t_s);
     }
+    if (u.track) j["track"] = *u.track;
+    if (u.track_box && u.is_estimate)
+        j["track_box"] = {std::lround(u.track_box->x), std::lround(u.track_box->y), std::lround(u.track_box->width),
+                          std::lround(u.track_box->height)};
+    if (u.faces) j["faces"] = *u.faces;
     j["wall_s"] = r3(u.wall_s);
     return j;
 }
@@ -206,7 +222,7 @@ void on_stop_signal(int) { syncdsp::io::stop_live_decoders(); }
 int run(const std::vector<std::string>& args) {
     using namespace syncdsp;
     cli::arguments a(args, {"--window", "--hop", "--max-offset", "--tolerance", "--roi", "--duration", "--stall",
-                            "--format", "--alert", "--alert-after"},
+                            "--format", "--alert", "--alert-after", "--faces", "--face", "--models"},
                      {"--jsonl", "--realtime", "--quiet", "--help"});
     if (a.flag("--help")) {
         std::cout << help;
@@ -225,6 +241,20 @@ int run(const std::vector<std::string>& args) {
         opt.online.search.max_offset_ms = cli::parse_positive_duration_ms("--max-offset", *v, 10e3);
     if (auto v = a.value("--tolerance")) opt.online.tolerance = sync::ToleranceProfile::parse(*v);
     if (auto v = a.value("--roi")) opt.mouth_box = cli::parse_box("--roi", *v);
+    if (auto v = a.value("--faces")) {
+        if (*v == "auto") opt.faces = pipeline::live_face_mode::automatic;
+        else if (*v == "on") opt.faces = pipeline::live_face_mode::on;
+        else if (*v == "off") opt.faces = pipeline::live_face_mode::off;
+        else throw cli::usage_error("option --faces expects auto, on or off, got '" + *v + "'");
+        if (*v == "on" && opt.mouth_box) throw cli::usage_error("option --faces on contradicts --roi");
+    }
+    if (auto v = a.value("--face")) {
+        if (*v != "speaker" && *v != "largest" && v->find_first_not_of("0123456789") != std::string::npos)
+            throw cli::usage_error("option --face expects speaker, largest or a face id, got '" + *v + "'");
+        if (v->empty() || v->size() > 9) throw cli::usage_error("option --face: bad face id '" + *v + "'");
+        opt.face = pipeline::LiveFaceChoice::parse(*v);
+    }
+    if (auto v = a.value("--models")) opt.face_tracking.faces.models_dir = *v;
     if (auto v = a.value("--duration")) opt.duration_s = parse_seconds("--duration", *v, 1e7);
     if (auto v = a.value("--stall")) opt.decode.stall_s = parse_seconds("--stall", *v, 3600);
     if (auto v = a.value("--format")) opt.decode.input_options = {"-f", *v};
@@ -274,7 +304,8 @@ int run(const std::vector<std::string>& args) {
             std::snprintf(line, sizeof line, "\r%8.1f s  %-28s  [%-30s]  ", u.t_s, short_text(u).c_str(), h.c_str());
             auto& out = terminal ? std::cout : std::cerr;
             out << line << std::flush;
-            if (!u.is_estimate && u.event != "no speech" && u.event != "no face" && u.event != "no estimate")
+            if (!u.is_estimate && u.event != "no speech" && u.event != "no face" && u.event != "no estimate" &&
+                u.event != "several faces")
                 out << "\n" << u.event << ": " << u.message << "\n" << std::flush;
         }
         return true;

@@ -4,6 +4,8 @@
 #   benchmarks/run_monitor.sh crop   SECONDS [path/to/syncdsp]   the bundled 224x224 face crop, looped
 #   benchmarks/run_monitor.sh 720p   SECONDS [path/to/syncdsp]   the same face drawn at 448x448 into a
 #                                                                1280x720 frame (25 fps), --roi on the mouth
+#   benchmarks/run_monitor.sh 720p-faces SECONDS [path/to/syncdsp]   the same 1280x720 stream without
+#                                                                --roi: the face networks follow the face
 # Prints: the first estimate's wall time after the first frame came out of the decoder (the face
 # is there from the first frame) and after the monitor started; per estimate, the wall time out
 # minus the stream time of the end of the picture it judges (t_s) and minus the end of the sound
@@ -12,7 +14,7 @@
 # process sampled every 5 s (first minute vs last minute).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-kind=${1:?crop or 720p}
+kind=${1:?crop, 720p or 720p-faces}
 seconds=${2:?duration in seconds}
 syncdsp=${3:-build/apps/syncdsp}
 work=$(mktemp -d)
@@ -27,7 +29,7 @@ else
   # moved to where the face is drawn (416, 136)
   ffmpeg -nostdin -v error -y -stream_loop "$loops" -i "$clip" -t "$seconds" \
     -vf "scale=448:448,pad=1280:720:416:136:color=gray" -c:v libx264 -preset veryfast -g 50 -c:a copy -f mpegts "$work/in.ts"
-  roi=(--roi 544,376,193,193)
+  [[ $kind == 720p ]] && roi=(--roi 544,376,193,193)
 fi
 echo "input: $kind, $(ffprobe -v error -show_entries format=duration -of csv=p=0 "$work/in.ts") s, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$work/out.jsonl" "$syncdsp" monitor "$work/in.ts" --realtime --jsonl "${roi[@]}" <<'PY'
@@ -60,6 +62,12 @@ zero = started[0] if started else 0.0
 lat_picture = [l["wall_s"] - zero - l["t_s"] for l in est]
 lat_sound = [l["wall_s"] - zero - l["sound_until_s"] for l in est]
 print(f"estimates: {len(est)} ({sum(l['reliable'] for l in est)} reliable), events: {sorted(set(events))}")
+# With the face networks the face is followed from its first detection: the first estimate after
+# it ("face appeared" is said once it was followed for 25 frames, 0.96 s of stream, after it).
+appeared = [l for l in lines if l.get("event") == "face appeared"]
+if appeared:
+    print(f"face appeared (followed 25 frames) at t_s {appeared[0]['t_s']} s; first estimate "
+          f"{est[0]['wall_s'] - zero - (appeared[0]['t_s'] - 0.96):.2f} s after the face's first frame was out")
 print(f"first frame out of the decoder at {zero:.2f} s wall after the monitor started")
 print(f"first estimate out {est[0]['wall_s'] - zero:.2f} s after the first frame ({est[0]['wall_s']:.2f} s after the "
       f"monitor started; t_s {est[0]['t_s']} s)")

@@ -17,6 +17,8 @@
 //  - a track that misses more than max_gap frames in a row ends (a shorter gap is bridged: the
 //    track keeps its id and the frames of the gap have no landmarks); a shot cut ends every track;
 //  - tracks with fewer than min_frames frames with landmarks are dropped (too short to measure).
+// Live input (pipeline/live.hpp) calls set_streaming(true): push() reports the same faces, but no
+// per-frame history is kept and ended tracks are forgotten, so memory stays bounded.
 #pragma once
 
 #include <algorithm>
@@ -198,6 +200,14 @@ public:
     }
     /// Tracks dropped as too short so far.
     std::size_t dropped() const { return dropped_; }
+    /// Streaming (live input): push() reports the same faces, but the tracks keep no per-frame
+    /// history (face_track::has/points/boxes stay empty; first and last are kept) and ended tracks
+    /// are forgotten (finish() returns none), so memory does not grow with the stream. Set it
+    /// before the first push().
+    void set_streaming(bool on) {
+        SYNCDSP_REQUIRE(frames_ == 0, "face_tracks", "set_streaming() must come before the first frame");
+        streaming_ = on;
+    }
     const FaceTracksOptions& options() const { return opt_; }
 
 private:
@@ -208,6 +218,7 @@ private:
         std::size_t missed = 0;
         std::vector<std::size_t> missed_at;  // frames missed since the last found one
         landmarks68 last;
+        std::size_t found = 0;  // frames with landmarks (kept when streaming only)
     };
 
     static double landmark_distance(const landmarks68& a, const landmarks68& b) {
@@ -218,6 +229,15 @@ private:
 
     void record(live_track& lt, std::size_t index, const box& b, const landmarks68& lm) {
         face_track& t = lt.t;
+        if (streaming_) {  // no history: only where the track starts and ends
+            if (lt.found++ == 0) t.first = index;
+            lt.missed_at.clear();
+            lt.missed = 0;
+            t.last = index;
+            lt.last = lm;
+            current_.push_back({t.id, b, lm});
+            return;
+        }
         // Frames missed since the last found one become a bridged gap.
         for (std::size_t k : lt.missed_at) {
             (void)k;
@@ -295,7 +315,12 @@ private:
 
     void end(std::size_t i) {
         face_track t = std::move(live_[i].t);
+        const std::size_t found = live_[i].found;
         live_.erase(live_.begin() + long(i));
+        if (streaming_) {
+            if (found < opt_.min_frames) ++dropped_;
+            return;
+        }
         if (t.with_landmarks() >= opt_.min_frames) done_.push_back(std::move(t));
         else ++dropped_;
     }
@@ -309,6 +334,7 @@ private:
     std::vector<face_track> done_;
     std::vector<tracked_face_of_frame> current_;
     std::size_t next_id_ = 0, frames_ = 0, last_index_ = 0, dropped_ = 0;
+    bool streaming_ = false;
 };
 
 }  // namespace syncdsp::nn
