@@ -3,6 +3,9 @@
 #pragma once
 
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include <sys/wait.h>
@@ -25,6 +28,19 @@ inline command_result run_command(const std::string& command_line) {
     const int status = pclose(pipe);
     r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     return r;
+}
+
+/// What the program under test ($SYNCDSP_CLI) wrote, and how it exited.
+struct cli_result {
+    int code = -1;
+    std::string out, err;
+};
+
+/// Runs $SYNCDSP_CLI with `args` (quoted by the caller); its stderr goes through the file `err_path`.
+inline cli_result run_syncdsp(const std::string& args, const std::string& err_path) {
+    const auto ran = run_command(std::string("'") + std::getenv("SYNCDSP_CLI") + "' " + args + " 2>'" + err_path + "'");
+    std::ifstream f(err_path);
+    return {ran.code, ran.out, std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>())};
 }
 
 }  // namespace syncdsp::test

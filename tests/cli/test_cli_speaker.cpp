@@ -25,18 +25,8 @@
 
 namespace {
 
-struct run_result {
-    int code;
-    std::string out, err;
-};
-
-run_result sync_cli(const std::string& args) {
-    const std::string err_path = syncdsp::test::scratch("speaker_stderr.txt");
-    const auto ran = syncdsp::test::run_command(std::string("'") + std::getenv("SYNCDSP_CLI") + "' sync " + args +
-                                                " --quiet 2>'" + err_path + "'");
-    std::ifstream f(err_path);
-    std::string err((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-    return {ran.code, ran.out, err};
+syncdsp::test::cli_result sync_cli(const std::string& args) {
+    return syncdsp::test::run_syncdsp("sync " + args + " --quiet", syncdsp::test::scratch("speaker_stderr.txt"));
 }
 
 nlohmann::json sync_json(const std::string& video, const std::string& more = "") {

@@ -12,30 +12,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "run_command.hpp"
 #include "support.hpp"
 
 namespace {
-struct cli_run {
-    int status;
-    std::string out, err;
-};
-
-cli_run run_cli(const std::string& args) {
-    const std::string err_path = syncdsp::test::scratch("syncnet_cli_err.txt");
-    const std::string cmd = std::string("'") + std::getenv("SYNCDSP_CLI") + "' " + args + " 2>'" + err_path + "'";
-    cli_run r{};
-    FILE* p = popen(cmd.c_str(), "r");
-    REQUIRE(p != nullptr);
-    std::array<char, 4096> buf;
-    std::size_t n;
-    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-    const int st = pclose(p);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    std::ifstream e(err_path);
-    std::stringstream ss;
-    ss << e.rdbuf();
-    r.err = ss.str();
-    return r;
+syncdsp::test::cli_result run_cli(const std::string& args) {
+    return syncdsp::test::run_syncdsp(args, syncdsp::test::scratch("syncnet_cli_err.txt"));
 }
 
 bool ready() {
@@ -53,7 +35,7 @@ TEST_CASE("syncdsp syncnet --json on the bundled clip equals the torch statement
     const auto r = run_cli("syncnet --weights '" + weights + "' '" + clip + "' --max-frames " +
                            std::to_string(want["frames"].get<int>()) + " --json --batch 7");
     INFO(r.err);
-    REQUIRE(r.status == 0);
+    REQUIRE(r.code == 0);
     const auto got = nlohmann::json::parse(r.out);
     CHECK(got["av_offset_frames"] == want["av_offset_frames"]);
     CHECK(got["offset_ms"].get<double>() == doctest::Approx(-want["av_offset_frames"].get<double>() * 40.0));
@@ -75,14 +57,14 @@ TEST_CASE("syncdsp syncnet: clear errors for short clips, bad weights and usage"
     const std::string clip = syncdsp::test::source_dir() + "/data/lrs3_C8zY0oAdQrs_00018/facecrop_224.mp4";
     const std::string weights = syncdsp::test::golden("nn/syncnet_div8.safetensors");
     auto r = run_cli("syncnet --weights '" + weights + "' '" + clip + "' --max-frames 5");
-    CHECK(r.status == 1);
+    CHECK(r.code == 1);
     CHECK(r.err.find("too short for one SyncNet window") != std::string::npos);
     r = run_cli("syncnet '" + clip + "'");
-    CHECK(r.status == 2);
+    CHECK(r.code == 2);
     CHECK(r.err.find("--weights") != std::string::npos);
     r = run_cli("syncnet --weights '" + syncdsp::test::golden("nn/st_mixed.safetensors") + "' '" + clip + "'");
-    CHECK(r.status == 1);
+    CHECK(r.code == 1);
     CHECK(r.err.find("non-finite") != std::string::npos);
     r = run_cli("syncnet --weights '" + weights + "' '" + clip + "' --vshift -1");
-    CHECK(r.status == 2);
+    CHECK(r.code == 2);
 }

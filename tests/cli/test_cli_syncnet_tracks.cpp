@@ -22,30 +22,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "run_command.hpp"
 #include "support.hpp"
 
 namespace {
-struct cli_run {
-    int status;
-    std::string out, err;
-};
-
-cli_run run_cli(const std::string& args) {
-    const std::string err_path = syncdsp::test::scratch("syncnet_tracks_cli_err.txt");
-    const std::string cmd = std::string("'") + std::getenv("SYNCDSP_CLI") + "' " + args + " 2>'" + err_path + "'";
-    cli_run r{};
-    FILE* p = popen(cmd.c_str(), "r");
-    REQUIRE(p != nullptr);
-    std::array<char, 4096> buf;
-    std::size_t n;
-    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-    const int st = pclose(p);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    std::ifstream e(err_path);
-    std::stringstream ss;
-    ss << e.rdbuf();
-    r.err = ss.str();
-    return r;
+syncdsp::test::cli_result run_cli(const std::string& args) {
+    return syncdsp::test::run_syncdsp(args, syncdsp::test::scratch("syncnet_tracks_cli_err.txt"));
 }
 
 bool ready() {
@@ -82,7 +64,7 @@ TEST_CASE("syncnet on an uncropped 30 fps video equals the torch statement of cr
     const std::string dump = syncdsp::test::scratch("syncnet_tracks_boxes.json");
     const auto r = run_cli("syncnet --weights '" + weights() + "' '" + clip + "' --json --batch 7 --dump-boxes '" + dump + "'");
     INFO(r.err);
-    REQUIRE(r.status == 0);
+    REQUIRE(r.code == 0);
     const auto got = nlohmann::json::parse(r.out);
     CHECK(got["input"] == "video");  // auto: not a 25 fps 224x224 crop
 
@@ -138,11 +120,11 @@ TEST_CASE("syncnet on a video without a face: a clear message, exit 1, no offset
                             "sine=f=220:d=3:sample_rate=16000 -c:v ffv1 -c:a pcm_s16le -shortest '" + bars + "'";
     REQUIRE(std::system(cmd.c_str()) == 0);
     auto r = run_cli("syncnet --weights '" + weights() + "' '" + bars + "'");
-    CHECK(r.status == 1);
+    CHECK(r.code == 1);
     CHECK(r.err.find("[syncdsp.invalid_argument.syncnet] no face was found") != std::string::npos);
     CHECK(r.out.find("offset") == std::string::npos);
     r = run_cli("syncnet --weights '" + weights() + "' '" + bars + "' --json");
-    CHECK(r.status == 1);
+    CHECK(r.code == 1);
     CHECK(r.out.empty());
 }
 
@@ -156,7 +138,7 @@ TEST_CASE("syncnet with a face in part of the video measures that part and says 
                                   "-c:v ffv1 -c:a pcm_s16le");
     const auto r = run_cli("syncnet --weights '" + weights() + "' '" + clip + "' --json");
     INFO(r.err);
-    REQUIRE(r.status == 0);
+    REQUIRE(r.code == 0);
     const auto got = nlohmann::json::parse(r.out);
     REQUIRE(got["tracks"].size() == 1);
     const auto& t = got["tracks"][0];
@@ -178,7 +160,7 @@ TEST_CASE("syncnet: a track too short for the protocol is reported as such, and 
     const std::string clip = make("syncnet_short_audio.mkv", "-t 2 -vf 'fps=30,scale=180:180,pad=640:360:300:70:color=gray' "
                                                              "-af atrim=end=0.15 -c:v ffv1 -c:a pcm_s16le");
     auto r = run_cli("syncnet --weights '" + weights() + "' '" + clip + "' --json");
-    CHECK(r.status == 1);
+    CHECK(r.code == 1);
     CHECK(r.err.find("no face track of") != std::string::npos);
     const auto got = nlohmann::json::parse(r.out);
     REQUIRE(got["tracks"].size() == 1);
@@ -191,7 +173,7 @@ TEST_CASE("syncnet: a track too short for the protocol is reported as such, and 
     const std::string brief = make("syncnet_brief.mkv", "-t 0.5 -vf 'fps=30,scale=180:180,pad=640:360:300:70:color=gray' "
                                                         "-c:v ffv1 -c:a pcm_s16le");
     r = run_cli("syncnet --weights '" + weights() + "' '" + brief + "'");
-    CHECK(r.status == 1);
+    CHECK(r.code == 1);
     CHECK(r.err.find("no face was found") != std::string::npos);
     CHECK(r.err.find("shorter than 25 frames") != std::string::npos);
 }
@@ -200,20 +182,20 @@ TEST_CASE("syncnet --input: the face crop still takes the crop path; usage error
     if (!ready()) SYNCDSP_SKIP("syncdsp CLI ($SYNCDSP_CLI) or ffmpeg not available");
     SYNCDSP_REQUIRE_FILE_OR_SKIP(source());
     auto r = run_cli("syncnet --weights '" + weights() + "' '" + source() + "' --max-frames 40 --json");
-    REQUIRE(r.status == 0);
+    REQUIRE(r.code == 0);
     CHECK(nlohmann::json::parse(r.out)["input"] == "crop");
     r = run_cli("syncnet --weights '" + weights() + "' '" + source() + "' --input sideways");
-    CHECK(r.status == 2);
+    CHECK(r.code == 2);
     r = run_cli("syncnet --weights '" + weights() + "' '" + source() + "' --input video --max-frames 40");
-    CHECK(r.status == 2);
+    CHECK(r.code == 2);
     r = run_cli("syncnet --weights '" + weights() + "' '" + source() + "' --dump-boxes x.json");
-    CHECK(r.status == 2);
+    CHECK(r.code == 2);
     // A video without audio: a clear error, no tracking.
     const std::string mute = make("syncnet_mute.mkv", "-t 1 -vf 'fps=30,pad=640:360:200:60:color=gray' -an -c:v ffv1");
     r = run_cli("syncnet --weights '" + weights() + "' '" + mute + "'");
-    CHECK(r.status == 1);
+    CHECK(r.code == 1);
     CHECK(r.err.find("needs both a video and an audio stream") != std::string::npos);
     r = run_cli("syncnet --weights '" + weights() + "' '" + syncdsp::test::scratch("no_such_video.mp4") + "'");
-    CHECK(r.status == 1);
+    CHECK(r.code == 1);
     CHECK(r.err.find("[syncdsp.io_error.ffmpeg]") != std::string::npos);
 }
