@@ -3,7 +3,6 @@
 // AV offset, min dist, confidence.
 #include <cmath>
 #include <cstdint>
-#include <fstream>
 #include <iostream>
 #include <optional>
 #include <sstream>
@@ -12,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.hpp"
+#include "syncdsp/io/file.hpp"
 #include "syncdsp/pipeline/syncnet.hpp"
 #include "syncdsp/pipeline/syncnet_tracks.hpp"
 
@@ -109,9 +109,8 @@ void dump_boxes(const std::string& path, const std::string& video, const syncdsp
         for (const auto& x : t.face.boxes) b.push_back({x.x, x.y, x.width, x.height});
         j["tracks"].push_back({{"id", t.face.id}, {"first", t.face.first}, {"last", t.face.last}, {"has", t.face.has}, {"boxes", b}});
     }
-    std::ofstream out(path);
-    out << j.dump() << "\n";
-    if (!out) syncdsp::detail::throw_io_error("syncnet", "cannot write '", path, "'");
+    const std::string text = j.dump() + "\n";
+    syncdsp::io::write_file_atomic(path, text.data(), text.size());  // never a half-written file
 }
 
 int run_tracks(const syncdsp::nn::syncnet& net, const std::string& video, const std::string& weights,
@@ -202,6 +201,7 @@ int run(const std::vector<std::string>& args) {
     }
     if (!crop && po.max_frames) throw cli::usage_error("--max-frames applies to --input crop only");
     if (crop && a.value("--dump-boxes")) throw cli::usage_error("--dump-boxes applies to --input video only");
+    if (auto v = a.value("--dump-boxes")) io::check_output_path("--dump-boxes", *v);  // before the long work
     const auto net = nn::syncnet::load(*weights);
     if (!crop) return run_tracks(net, video, *weights, po, a.flag("--json"), a.value("--dump-boxes"));
     const auto result = pipeline::syncnet_on_video(net, video, po);
