@@ -154,6 +154,23 @@ inline media_info probe_media(const std::string& path) {
 
 namespace ffmpeg_impl {
 
+// Runs an ffmpeg command that writes s16le samples to stdout and collects them.
+inline tensor<std::int16_t, 1> read_s16_samples(const std::vector<std::string>& argv, const std::string& path) {
+    std::vector<std::uint8_t> bytes;
+    const auto r = run_process(argv, [&](const std::uint8_t* d, std::size_t n) {
+        bytes.insert(bytes.end(), d, d + n);
+        return true;
+    });
+    if (r.exit_code != 0) {
+        if (r.stderr_text.find("matches no streams") != std::string::npos)
+            detail::throw_io_error("ffmpeg", "'", path, "' has no audio stream");
+        detail::throw_io_error("ffmpeg", "cannot decode the audio of '", path, "': ", last_line(r.stderr_text));
+    }
+    tensor<std::int16_t, 1> s = tensor<std::int16_t, 1>::from_shape({bytes.size() / 2});
+    for (std::size_t i = 0; i < s.size(); ++i) s(i) = static_cast<std::int16_t>(detail::load_u16le(&bytes[2 * i]));
+    return s;
+}
+
 // Runs an ffmpeg command that writes f32le samples to stdout and collects them.
 inline tensor<float, 1> read_f32_samples(const std::vector<std::string>& argv, const std::string& path) {
     std::vector<float> samples;
@@ -217,23 +234,34 @@ struct timed_audio {
 /// silence or trims the decoder's output so that it begins exactly there, whatever the container's
 /// start_time, the edit list or the codec's priming (AAC, MP3, Opus) did; gaps of more than 0.1 s
 /// inside the stream are filled with silence, as players do.
-inline timed_audio decode_audio_timed(const std::string& path, const media_info& info, unsigned sample_rate = 16000) {
+namespace ffmpeg_impl {
+
+// The ffmpeg arguments that decode the first audio stream as mono `sample_rate` Hz `format`
+// (f32le or s16le) with sample 0 at the stream's start time (decode_audio_timed), and that sample
+// index on the file's timeline.
+inline std::vector<std::string> timed_audio_args(const std::string& path, const media_info& info, unsigned sample_rate,
+                                                 const std::string& format, long long& first) {
     SYNCDSP_REQUIRE(sample_rate >= 1000 && sample_rate <= 384000, "decode_audio", "sample rate ",
                     sample_rate, " is outside 1000..384000 Hz");
     if (!info.has_audio) detail::throw_io_error("ffmpeg", "'", path, "' has no audio stream");
     SYNCDSP_REQUIRE(std::isfinite(info.audio_start_s) && std::fabs(info.audio_start_s) < 1e7, "decode_audio",
                     "audio start time ", info.audio_start_s, " s of '", path, "' is unusable");
-    const long long first = std::llround(info.audio_start_s * double(sample_rate));
+    first = std::llround(info.audio_start_s * double(sample_rate));
     // Resample first, then pad/trim at the output rate: first_pts counts the resampler's *input*
     // samples (measured: one combined filter placed the start off by 2/3 of the pad at 48 -> 16 kHz),
     // so only a same-rate stage makes it unambiguous. async=1: pad/trim only, no stretching.
     const std::string filter = "aresample=" + std::to_string(sample_rate) + ",aresample=async=1:first_pts=" +
                                std::to_string(first);
+    return {ffmpeg_program(), "-nostdin", "-v", "error", "-copyts", "-i", path, "-map", "0:a:0", "-vn", "-af", filter,
+            "-ac", "1", "-ar", std::to_string(sample_rate), "-f", format, "-acodec", "pcm_" + format, "pipe:1"};
+}
+
+}  // namespace ffmpeg_impl
+
+inline timed_audio decode_audio_timed(const std::string& path, const media_info& info, unsigned sample_rate = 16000) {
+    long long first = 0;
     timed_audio out;
-    out.samples = ffmpeg_impl::read_f32_samples({ffmpeg_program(), "-nostdin", "-v", "error", "-copyts", "-i", path,
-                                                 "-map", "0:a:0", "-vn", "-af", filter, "-ac", "1", "-ar",
-                                                 std::to_string(sample_rate), "-f", "f32le", "-acodec", "pcm_f32le",
-                                                 "pipe:1"},
+    out.samples = ffmpeg_impl::read_f32_samples(ffmpeg_impl::timed_audio_args(path, info, sample_rate, "f32le", first),
                                                 path);
     out.sample_rate = sample_rate;
     out.start_s = double(first) / double(sample_rate);
@@ -246,20 +274,19 @@ inline timed_audio decode_audio_timed(const std::string& path, const media_info&
 inline tensor<std::int16_t, 1> decode_audio_pcm16(const std::string& path, unsigned sample_rate = 16000) {
     SYNCDSP_REQUIRE(sample_rate >= 1000 && sample_rate <= 384000, "decode_audio", "sample rate ", sample_rate,
                     " is outside 1000..384000 Hz");
-    std::vector<std::uint8_t> bytes;
-    const auto r = run_process({ffmpeg_program(), "-nostdin", "-v", "error", "-i", path, "-map", "0:a:0", "-vn", "-ac",
-                                "1", "-ar", std::to_string(sample_rate), "-f", "s16le", "-acodec", "pcm_s16le", "pipe:1"},
-                               [&](const std::uint8_t* d, std::size_t n) {
-                                   bytes.insert(bytes.end(), d, d + n);
-                                   return true;
-                               });
-    if (r.exit_code != 0) {
-        if (r.stderr_text.find("matches no streams") != std::string::npos)
-            detail::throw_io_error("ffmpeg", "'", path, "' has no audio stream");
-        detail::throw_io_error("ffmpeg", "cannot decode the audio of '", path, "': ", last_line(r.stderr_text));
-    }
-    tensor<std::int16_t, 1> s = tensor<std::int16_t, 1>::from_shape({bytes.size() / 2});
-    for (std::size_t i = 0; i < s.size(); ++i) s(i) = static_cast<std::int16_t>(detail::load_u16le(&bytes[2 * i]));
+    return ffmpeg_impl::read_s16_samples({ffmpeg_program(), "-nostdin", "-v", "error", "-i", path, "-map", "0:a:0", "-vn",
+                                          "-ac", "1", "-ar", std::to_string(sample_rate), "-f", "s16le", "-acodec",
+                                          "pcm_s16le", "pipe:1"},
+                                         path);
+}
+
+/// decode_audio_pcm16's samples with sample 0 at the audio stream's start time on the file's
+/// timeline, as decode_audio_timed lines up its float samples. `start_s`: that time.
+inline tensor<std::int16_t, 1> decode_audio_pcm16_timed(const std::string& path, const media_info& info,
+                                                        unsigned sample_rate, double& start_s) {
+    long long first = 0;
+    auto s = ffmpeg_impl::read_s16_samples(ffmpeg_impl::timed_audio_args(path, info, sample_rate, "s16le", first), path);
+    start_s = double(first) / double(sample_rate);
     return s;
 }
 

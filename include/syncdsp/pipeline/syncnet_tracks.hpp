@@ -272,30 +272,6 @@ struct syncnet_tracks_result {
 
 namespace syncnet_tracks_impl {
 
-// ffmpeg's 16-bit PCM (mono, `rate` Hz) with sample 0 at the audio stream's start time on the file's
-// timeline: the samples of io::decode_audio_pcm16 lined up as io::decode_audio_timed lines up its
-// float samples (the same -copyts and aresample first_pts filter).
-inline tensor<std::int16_t, 1> decode_pcm16_timed(const std::string& path, const io::media_info& info, unsigned rate,
-                                                   double& start_s) {
-    SYNCDSP_REQUIRE(std::isfinite(info.audio_start_s) && std::fabs(info.audio_start_s) < 1e7, "syncnet",
-                    "audio start time ", info.audio_start_s, " s of '", path, "' is unusable");
-    const long long first = std::llround(info.audio_start_s * double(rate));
-    const std::string filter = "aresample=" + std::to_string(rate) + ",aresample=async=1:first_pts=" + std::to_string(first);
-    std::vector<std::uint8_t> bytes;
-    const auto r = io::run_process({io::ffmpeg_program(), "-nostdin", "-v", "error", "-copyts", "-i", path, "-map", "0:a:0",
-                                    "-vn", "-af", filter, "-ac", "1", "-ar", std::to_string(rate), "-f", "s16le", "-acodec",
-                                    "pcm_s16le", "pipe:1"},
-                                   [&](const std::uint8_t* d, std::size_t n) {
-                                       bytes.insert(bytes.end(), d, d + n);
-                                       return true;
-                                   });
-    if (r.exit_code != 0) detail::throw_io_error("ffmpeg", "cannot decode the audio of '", path, "': ", io::last_line(r.stderr_text));
-    tensor<std::int16_t, 1> s = tensor<std::int16_t, 1>::from_shape({bytes.size() / 2});
-    for (std::size_t i = 0; i < s.size(); ++i) s(i) = static_cast<std::int16_t>(detail::load_u16le(&bytes[2 * i]));
-    start_s = double(first) / double(rate);
-    return s;
-}
-
 // python_speech_features MFCCs of int16 samples [b, e) (13 per 10 ms), as pipeline/syncnet.hpp.
 inline tensor<float, 2> mfcc_of(const tensor<std::int16_t, 1>& pcm, std::size_t b, std::size_t e) {
     tensor<double, 1> s = tensor<double, 1>::from_shape({e - b});
@@ -336,7 +312,7 @@ inline syncnet_tracks_result syncnet_on_tracks(const nn::syncnet& net, const std
     out.frames = vt.frames;
     out.dropped = vt.dropped;
     out.face_mode = vt.mode;
-    const auto pcm = decode_pcm16_timed(path, info, 16000, out.audio_start_s);
+    const auto pcm = io::decode_audio_pcm16_timed(path, info, 16000, out.audio_start_s);
     out.audio_samples = pcm.size();
     const auto grid = frames_on_grid(vt.times, out.audio_start_s, 25.0);
     out.slots = grid.size();
