@@ -1,7 +1,9 @@
 // Tests of the core layer: error ids and messages, checked arithmetic, parallel_for, Eigen maps.
 #include <atomic>
+#include <cstring>
 #include <limits>
 #include <stdexcept>
+#include <thread>
 
 #include "support.hpp"
 #include "syncdsp/core.hpp"
@@ -65,4 +67,63 @@ TEST_CASE("as_eigen maps the tensor's own memory") {
     CHECK(t(0, 1) == 42.0f);
     const syncdsp::tensor<float, 2>& ct = t;
     CHECK(syncdsp::as_eigen(ct).sum() == doctest::Approx(0 + 42 + 2 + 3 + 4 + 5));
+}
+
+TEST_CASE("buffer_relay hands every buffer over once, in order, bounded; stop and errors end it") {
+    constexpr std::size_t n = 500;
+    syncdsp::buffer_relay relay(sizeof(std::size_t), 3);
+    std::thread producer([&] {
+        for (std::size_t i = 0; i < n; ++i) {
+            std::uint8_t* slot = relay.acquire();
+            if (!slot) break;  // (never: the consumer does not stop; the count below would show it)
+            std::memcpy(slot, &i, sizeof i);
+            relay.publish();
+        }
+        relay.finish();
+    });
+    std::size_t expected = 0, wrong = 0;
+    while (const std::uint8_t* p = relay.next()) {
+        std::size_t v = 0;
+        std::memcpy(&v, p, sizeof v);
+        wrong += v != expected++;
+        relay.release();
+    }
+    producer.join();
+    CHECK(expected == n);
+    CHECK(wrong == 0);
+    CHECK_FALSE(relay.error());
+
+    // The consumer stops: a producer waiting on the full ring gets nullptr and ends.
+    syncdsp::buffer_relay stopped(1, 2);
+    std::size_t produced = 0;
+    std::thread endless([&] {
+        while (std::uint8_t* slot = stopped.acquire()) {
+            *slot = 1;
+            stopped.publish();
+            ++produced;
+        }
+        stopped.finish();
+    });
+    CHECK(stopped.next() != nullptr);
+    stopped.release();
+    stopped.stop();
+    endless.join();
+    CHECK(produced >= 1);
+    CHECK(produced <= 3);  // never more than the ring plus the one taken
+
+    // A producer's error reaches the consumer after the buffers that came before it.
+    syncdsp::buffer_relay failing(1, 2);
+    std::thread thrower([&] {
+        *failing.acquire() = 7;
+        failing.publish();
+        failing.finish(std::make_exception_ptr(std::runtime_error("decoder died")));
+    });
+    const std::uint8_t* first = failing.next();
+    REQUIRE(first != nullptr);
+    CHECK(*first == 7);
+    failing.release();
+    CHECK(failing.next() == nullptr);
+    thrower.join();
+    CHECK_THROWS_WITH_AS(std::rethrow_exception(failing.error()), "decoder died", std::runtime_error);
+    CHECK_THROWS_AS(syncdsp::buffer_relay(4, 1), syncdsp::invalid_argument);
 }

@@ -92,6 +92,50 @@ TEST_CASE("rgb_then_gray: one decode gives, byte for byte, the rgb and the gray 
     CHECK_THROWS_AS(io::decode_video(path, io::VideoDecodeOptions::rgb_then_gray()), syncdsp::invalid_argument);
 }
 
+TEST_CASE("read_ahead: frames read on a reader thread are the serial read's, in order; stop and throw end it cleanly") {
+    if (!have_ffmpeg()) SYNCDSP_SKIP("ffmpeg not installed");
+    const std::string path = make_media("ahead.mp4",
+        "-f lavfi -i testsrc2=size=99x71:rate=25:duration=3 -c:v libx264 -bf 2 -pix_fmt yuv420p");
+    const auto info = io::probe_media(path);
+    auto serial = io::VideoDecodeOptions::rgb_then_gray();
+    serial.read_ahead = 0;
+    const std::size_t bytes = std::size_t(info.width) * std::size_t(info.height) * 4;
+    std::vector<std::uint8_t> want;
+    std::vector<double> want_times;
+    CHECK(io::decode_video_stream(path, info, serial, [&](const std::uint8_t* p, std::size_t) {
+        want.insert(want.end(), p, p + bytes);
+        return true;
+    }, &want_times) == 75);
+    for (std::size_t ahead : {1, 3, 8}) {
+        CAPTURE(ahead);
+        auto o = io::VideoDecodeOptions::rgb_then_gray();
+        o.read_ahead = ahead;
+        std::vector<std::uint8_t> got;
+        std::vector<double> times;
+        std::size_t expected_index = 0, out_of_order = 0;
+        CHECK(io::decode_video_stream(path, info, o, [&](const std::uint8_t* p, std::size_t k) {
+            out_of_order += k != expected_index++;
+            got.insert(got.end(), p, p + bytes);
+            return true;
+        }, &times) == 75);
+        CHECK(out_of_order == 0);
+        CHECK(got == want);
+        CHECK(times == want_times);
+        // The consumer stops after 5 frames: the reader (blocked on a full ring) ends too.
+        std::size_t seen = 0;
+        CHECK(io::decode_video_stream(path, info, o, [&](const std::uint8_t*, std::size_t) { return ++seen < 5; }) == 5);
+        CHECK(seen == 5);
+        // An exception in the consumer reaches the caller; nothing hangs.
+        CHECK_THROWS_WITH_AS(io::decode_video_stream(path, info, o, [&](const std::uint8_t*, std::size_t k) -> bool {
+            if (k == 2) throw syncdsp::invalid_argument("test", "consumer failed at frame 2");
+            return true;
+        }), doctest::Contains("consumer failed"), syncdsp::invalid_argument);
+    }
+    auto bad = io::VideoDecodeOptions::rgb_then_gray();
+    bad.read_ahead = 65;
+    CHECK_THROWS_AS(bad.validate(), syncdsp::invalid_argument);
+}
+
 TEST_CASE("clear errors: missing streams, not media, missing program") {
     if (!have_ffmpeg()) SYNCDSP_SKIP("ffmpeg not installed");
     const std::string video_only = make_media("video_only.mkv",
@@ -238,12 +282,12 @@ TEST_CASE("ffmpeg: video decode options, validate and to_string") {
     const auto g = io::VideoDecodeOptions::gray();
     CHECK(g.format == io::pixel_format::gray);
     CHECK_NOTHROW(g.validate());
-    CHECK(g.to_string() == "VideoDecodeOptions{format=gray, size=native, max_frames=all, max_bytes=8589934592}");
+    CHECK(g.to_string() == "VideoDecodeOptions{format=gray, size=native, max_frames=all, max_bytes=8589934592, read_ahead=3}");
     auto r = io::VideoDecodeOptions::rgb();
     r.width = 320;
     r.height = 240;
     r.max_frames = 10;
-    CHECK(r.to_string() == "VideoDecodeOptions{format=rgb, size=320x240, max_frames=10, max_bytes=8589934592}");
+    CHECK(r.to_string() == "VideoDecodeOptions{format=rgb, size=320x240, max_frames=10, max_bytes=8589934592, read_ahead=3}");
     r.height = 0;
     CHECK_THROWS_WITH_AS(r.validate(), doctest::Contains("give both width and height"), syncdsp::invalid_argument);
     // Checked before ffprobe runs, so the file need not exist.

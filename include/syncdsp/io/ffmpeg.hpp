@@ -21,12 +21,14 @@
 #include <limits>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
+#include "syncdsp/core/buffer_relay.hpp"
 #include "syncdsp/core/checked.hpp"
 #include "syncdsp/core/error.hpp"
 #include "syncdsp/core/tensor.hpp"
@@ -320,6 +322,10 @@ struct VideoDecodeOptions {
     std::size_t max_frames = 0;    ///< 0 = all
     /// Upper bound on width*height*channels*frames kept in memory by decode_video (bytes).
     std::size_t max_bytes = std::size_t(8) << 30;
+    /// decode_video_stream: frames read and unpacked ahead on a reader thread, so the pipe and the
+    /// consumer overlap (0 = read on the calling thread). on_frame still runs on the caller's
+    /// thread, one frame at a time, in order; memory grows by read_ahead + 1 frames.
+    std::size_t read_ahead = 3;
 
     /// 8-bit gray frames at the stream's own size (what the flow cues take).
     static VideoDecodeOptions gray() { return {}; }
@@ -340,12 +346,14 @@ struct VideoDecodeOptions {
         SYNCDSP_REQUIRE((width == 0) == (height == 0) && width >= 0 && height >= 0 && width <= 16384 && height <= 16384,
                         "decode_video", "give both width and height (1..16384), or neither (got ", width, "x", height, ")");
         SYNCDSP_REQUIRE(max_bytes > 0, "decode_video", "max_bytes must be positive, got 0");
+        SYNCDSP_REQUIRE(read_ahead <= 64, "decode_video", "read_ahead must be 0..64 frames, got ", read_ahead);
     }
     std::string to_string() const {
         std::ostringstream s;
         s << "VideoDecodeOptions{format=" << name_of(format) << ", size=";
         if (width) s << width << "x" << height; else s << "native";
-        s << ", max_frames=" << (max_frames ? std::to_string(max_frames) : "all") << ", max_bytes=" << max_bytes << "}";
+        s << ", max_frames=" << (max_frames ? std::to_string(max_frames) : "all") << ", max_bytes=" << max_bytes
+          << ", read_ahead=" << read_ahead << "}";
         return s.str();
     }
 };
@@ -498,10 +506,10 @@ inline std::size_t decode_video_stream(const std::string& path, const media_info
         "select='isnan(pts)+isnan(prev_selected_pts)+gt(pts,prev_selected_pts)',"
         "metadata=mode=add:key=syncdsp:value=1,metadata=mode=print:key=syncdsp:file=" + times_file.path;
     if (opt.width) filter += ",scale=" + std::to_string(w) + ":" + std::to_string(h) + ":flags=bilinear";
-    // Both layouts from one decode: the frame as RGB on top of its gray plane (as RGB, R = G = B =
-    // the gray value, which ffmpeg converts exactly), one rawvideo frame of W x 2H; the gray half is
-    // packed back to one byte per pixel below.
-    if (both) filter = "[0:v:0]" + filter + ",split[c][g];[g]format=gray,format=rgb24[gg];[c]format=rgb24[cc];[cc][gg]vstack";
+    // Both layouts from one decode: the gray plane travels as the alpha channel of the RGB frame
+    // (alphamerge), 4 bytes a pixel through the pipe; each is byte for byte what the rgb24 and gray
+    // conversions give. They are unpacked to RGB then gray below.
+    if (both) filter = "[0:v:0]" + filter + ",split[c][g];[g]format=gray[gg];[c]format=rgb24[cc];[cc][gg]alphamerge";
     std::vector<std::string> argv = {ffmpeg_program(), "-nostdin", "-v", "error", "-copyts", "-i", path};
     for (const char* a : {"-an", "-fps_mode", "passthrough"}) argv.push_back(a);
     if (both) {
@@ -515,35 +523,88 @@ inline std::size_t decode_video_stream(const std::string& path, const media_info
         argv.push_back(std::to_string(opt.max_frames));
     }
     for (const char* a : {"-f", "rawvideo", "-pix_fmt"}) argv.push_back(a);
-    argv.push_back(pix);
+    argv.push_back(both ? "rgba" : pix);
     argv.push_back("pipe:1");
     const std::size_t pixels = checked_mul(std::size_t(w), std::size_t(h), "decode_video");
-    // What the pipe carries per frame (W x 2H RGB for both layouts) and what on_frame receives.
-    const std::size_t frame_bytes = checked_mul(pixels, both ? 6 : channels_of(opt.format), "decode_video");
+    // What the pipe carries per frame (RGBA for both layouts) and what on_frame receives.
+    const std::size_t frame_bytes = checked_mul(pixels, channels_of(opt.format), "decode_video");
     std::vector<std::uint8_t> frame(frame_bytes);
-    std::size_t filled = 0, count = 0;
-    bool stop = false;
-    const auto r = run_process(argv, [&](const std::uint8_t* d, std::size_t n) {
-        while (n > 0) {
-            const std::size_t take = std::min(n, frame_bytes - filled);
-            std::memcpy(frame.data() + filled, d, take);
-            filled += take;
-            d += take;
-            n -= take;
-            if (filled == frame_bytes) {
-                filled = 0;
-                if (both) {  // the gray half: one byte per pixel, right after the RGB half
-                    std::uint8_t* gray = frame.data() + 3 * pixels;
-                    for (std::size_t i = 0; i < pixels; ++i) gray[i] = gray[3 * i];
-                }
-                if (!on_frame(frame.data(), count++)) {
-                    stop = true;
-                    return false;
+    // A whole frame from the pipe into `to`: RGBA unpacked to the RGB pixels then the gray plane.
+    auto unpack = [&](std::uint8_t* to) {
+        if (!both) {
+            std::memcpy(to, frame.data(), frame_bytes);
+            return;
+        }
+        const std::uint8_t* src = frame.data();
+        std::uint8_t* gray = to + 3 * pixels;
+        for (std::size_t i = 0; i < pixels; ++i, src += 4, to += 3) {
+            to[0] = src[0], to[1] = src[1], to[2] = src[2];
+            gray[i] = src[3];
+        }
+    };
+    // Reads the pipe, calling on_whole(frame buffer) per frame; false from it stops the decode.
+    auto read_frames = [&](const std::function<bool()>& on_whole) {
+        std::size_t filled = 0;
+        return run_process(argv, [&](const std::uint8_t* d, std::size_t n) {
+            while (n > 0) {
+                const std::size_t take = std::min(n, frame_bytes - filled);
+                std::memcpy(frame.data() + filled, d, take);
+                filled += take;
+                d += take;
+                n -= take;
+                if (filled == frame_bytes) {
+                    filled = 0;
+                    if (!on_whole()) return false;
                 }
             }
+            return true;
+        });
+    };
+    std::size_t count = 0;
+    bool stop = false;
+    process_result r;
+    if (opt.read_ahead == 0) {
+        std::vector<std::uint8_t> unpacked(both ? frame_bytes : 0);
+        r = read_frames([&] {
+            const std::uint8_t* px = frame.data();
+            if (both) unpack(unpacked.data()), px = unpacked.data();
+            if (!on_frame(px, count++)) stop = true;
+            return !stop;
+        });
+    } else {
+        buffer_relay relay(frame_bytes, opt.read_ahead + 1);
+        std::thread reader([&] {
+            try {
+                r = read_frames([&] {
+                    std::uint8_t* slot = relay.acquire();
+                    if (!slot) return false;  // the consumer stopped
+                    unpack(slot);
+                    relay.publish();
+                    return true;
+                });
+                relay.finish();
+            } catch (...) {
+                relay.finish(std::current_exception());
+            }
+        });
+        try {
+            while (const std::uint8_t* px = relay.next()) {
+                const bool more = on_frame(px, count++);
+                relay.release();
+                if (!more) {
+                    stop = true;
+                    break;
+                }
+            }
+        } catch (...) {
+            relay.stop();
+            reader.join();
+            throw;
         }
-        return true;
-    });
+        relay.stop();
+        reader.join();
+        if (relay.error()) std::rethrow_exception(relay.error());
+    }
     if (!stop && r.exit_code != 0)
         detail::throw_io_error("ffmpeg", "cannot decode the video of '", path, "': ", last_line(r.stderr_text));
     if (times_s) {

@@ -23,6 +23,7 @@
 #include "syncdsp/io/ffmpeg.hpp"
 #include "syncdsp/nn/models/face_tracks.hpp"
 #include "syncdsp/nn/models/faces.hpp"
+#include "syncdsp/pipeline/face_track.hpp"
 #include "syncdsp/vision/frame_parts.hpp"
 #include "syncdsp/vision/mouth.hpp"
 #include "syncdsp/vision/shot_cut.hpp"
@@ -107,10 +108,7 @@ inline video_tracks find_video_tracks(const std::string& path, const io::media_i
     const nn::face_analyzer fa(fo);
     const std::size_t W = std::size_t(info.width), H = std::size_t(info.height);
     const long LW = long(W), LH = long(H);
-    const double aspect = double(W) / double(H);
-    const bool square = aspect >= 0.8 && aspect <= 1.25;
     const auto vo = io::VideoDecodeOptions::rgb_then_gray();
-    const std::size_t frame_bytes = W * H * io::channels_of(vo.format);
 
     video_tracks out;
     nn::face_tracks_builder builder(fa, opt.tracks);
@@ -126,25 +124,22 @@ inline video_tracks find_video_tracks(const std::string& path, const io::media_i
     std::vector<std::uint8_t> main_has;
     std::vector<point> main_pts;
 
-    const std::size_t every = opt.tracks.detect_every;
-    const std::size_t probe_frames = 2 * every + 1;
-    std::vector<std::vector<std::uint8_t>> buffered;
-    int mode = -1;  // -1 undecided, 0 tracks, 1 whole frame
     auto budget_used = [&] {
         std::size_t b = 0;  // the single-face view has its own budget (it keeps whole frames before a face)
         for (const auto& [id, k] : stores) b += k.parts.bytes();
         return b;
     };
-    auto process = [&](const std::uint8_t* px, std::size_t k) {
+    // whole_frame: the frame's landmarks on the whole frame (a face-crop video), else nullptr.
+    auto process = [&](const std::uint8_t* px, std::size_t k, const nn::landmarks68* whole_frame) {
         const nn::rgb8_view view{px, W, H, 3, W * 3};
         const vision::image_view<const std::uint8_t> gray(px + W * H * 3, W, H, 1);
         const bool cut = shots.push(gray);
         if (cut) out.cuts.push_back(k);
         std::vector<nn::tracked_face_of_frame> faces;
-        if (mode == 1) {
+        if (whole_frame) {
             nn::tracked_face_of_frame f;
             f.where = box{0, 0, double(W), double(H)};
-            f.landmarks = fa.landmarks(view, f.where);
+            f.landmarks = *whole_frame;
             faces.push_back(f);
         } else {
             faces = builder.push(view, k, cut);
@@ -163,7 +158,7 @@ inline video_tracks find_video_tracks(const std::string& path, const io::media_i
         if (main) main_last = main_where;
         if (out.main_parts) out.main_parts->add(gray, main_where);
         // Each live track's neighbourhood (where its mouth last was while it is missing).
-        if (mode == 1) return;
+        if (whole_frame) return;
         for (std::size_t id : builder.live_ids()) {
             const auto here = std::find_if(faces.begin(), faces.end(), [&](const auto& f) { return f.id == id; });
             auto it = stores.find(id);
@@ -176,27 +171,10 @@ inline video_tracks find_video_tracks(const std::string& path, const io::media_i
         }
         if (!over_budget && budget_used() > opt.budget_bytes) over_budget = true;
     };
-    auto decide = [&] {
-        int found = 0, tried = 0;
-        for (std::size_t i = 0; i < buffered.size(); i += every, ++tried)
-            found += fa.detect(nn::rgb8_view{buffered[i].data(), W, H, 3, W * 3}).empty() ? 0 : 1;
-        mode = (2 * found < tried && square) ? 1 : 0;
-        for (std::size_t i = 0; i < buffered.size(); ++i) process(buffered[i].data(), i);
-        buffered.clear();
-    };
-    out.frames = io::decode_video_stream(path, info, vo, [&](const std::uint8_t* px, std::size_t k) {
-        if (mode >= 0) {
-            process(px, k);
-            return true;
-        }
-        buffered.emplace_back(px, px + frame_bytes);
-        if (buffered.size() >= probe_frames) decide();
-        return true;
-    }, &out.times);
-    if (mode < 0) decide();  // a video shorter than the probe
+    const bool whole = decode_face_pass(path, info, vo, fa, opt.tracks.detect_every, opt.tracks.threads, process, &out.times);
     out.frames = main_has.size();
-    out.main = landmark_track::from_points(std::move(main_has), main_pts, 68, mode == 1 ? "whole-frame" : "detector");
-    if (mode == 1) {
+    out.main = landmark_track::from_points(std::move(main_has), main_pts, 68, whole ? "whole-frame" : "detector");
+    if (whole) {
         out.mode = "whole-frame";
         // One track: the whole video (the face fills the frame).
         video_face_track t;
