@@ -69,27 +69,38 @@ TEST_CASE("decodes audio and video made by ffmpeg's generators") {
 TEST_CASE("rgb_then_gray: one decode gives, byte for byte, the rgb and the gray decodes and their times") {
     if (!have_ffmpeg()) SYNCDSP_SKIP("ffmpeg not installed");
     // H.264 4:2:0 with B-frames (the common case, where gray and RGB come from different planes)
-    // at an odd size, 3 s of 25 fps test pattern with motion.
-    const std::string path = make_media("both.mp4",
-        "-f lavfi -i testsrc2=size=99x71:rate=25:duration=3 -c:v libx264 -bf 2 -pix_fmt yuv420p");
-    const auto info = io::probe_media(path);
-    const auto rgb = io::decode_video(path, io::VideoDecodeOptions::rgb());
-    const auto gray = io::decode_video(path, io::VideoDecodeOptions::gray());
-    const std::size_t px = std::size_t(info.width) * std::size_t(info.height);  // libx264 makes it 98x70
-    std::vector<double> times;
-    std::size_t mismatched_rgb = 0, mismatched_gray = 0;
-    const std::size_t n = io::decode_video_stream(path, info, io::VideoDecodeOptions::rgb_then_gray(),
-        [&](const std::uint8_t* p, std::size_t k) {
-            mismatched_rgb += !std::equal(p, p + 3 * px, rgb.frames.data() + k * 3 * px);
-            mismatched_gray += !std::equal(p + 3 * px, p + 4 * px, gray.frames.data() + k * px);
-            return true;
-        }, &times);
-    CHECK(n == 75);
-    CHECK(rgb.count() == 75);
-    CHECK(mismatched_rgb == 0);
-    CHECK(mismatched_gray == 0);
-    CHECK(times == gray.timestamps_s);
-    CHECK_THROWS_AS(io::decode_video(path, io::VideoDecodeOptions::rgb_then_gray()), syncdsp::invalid_argument);
+    // at an odd size, 3 s of 25 fps test pattern with motion; then full-range JPEG, 10-bit 4:4:4
+    // and a source with its own alpha (gray travels as alpha, so that one must be replaced).
+    struct variant {
+        const char* file;
+        const char* encode;
+    };
+    for (const variant v : {variant{"both.mp4", "-c:v libx264 -bf 2 -pix_fmt yuv420p"},
+                            variant{"both_mjpeg.mkv", "-c:v mjpeg -pix_fmt yuvj420p"},
+                            variant{"both_444p10.mkv", "-c:v libx264 -pix_fmt yuv444p10le"},
+                            variant{"both_alpha.mkv", "-c:v png -pix_fmt rgba"}}) {
+        CAPTURE(v.file);
+        const std::string path = make_media(v.file,
+            std::string("-f lavfi -i testsrc2=size=99x71:rate=25:duration=3 ") + v.encode);
+        const auto info = io::probe_media(path);
+        const auto rgb = io::decode_video(path, io::VideoDecodeOptions::rgb());
+        const auto gray = io::decode_video(path, io::VideoDecodeOptions::gray());
+        const std::size_t px = std::size_t(info.width) * std::size_t(info.height);  // libx264 makes it 98x70
+        std::vector<double> times;
+        std::size_t mismatched_rgb = 0, mismatched_gray = 0;
+        const std::size_t n = io::decode_video_stream(path, info, io::VideoDecodeOptions::rgb_then_gray(),
+            [&](const std::uint8_t* p, std::size_t k) {
+                mismatched_rgb += !std::equal(p, p + 3 * px, rgb.frames.data() + k * 3 * px);
+                mismatched_gray += !std::equal(p + 3 * px, p + 4 * px, gray.frames.data() + k * px);
+                return true;
+            }, &times);
+        CHECK(n == 75);
+        CHECK(rgb.count() == 75);
+        CHECK(mismatched_rgb == 0);
+        CHECK(mismatched_gray == 0);
+        CHECK(times == gray.timestamps_s);
+        CHECK_THROWS_AS(io::decode_video(path, io::VideoDecodeOptions::rgb_then_gray()), syncdsp::invalid_argument);
+    }
 }
 
 TEST_CASE("read_ahead: frames read on a reader thread are the serial read's, in order; stop and throw end it cleanly") {

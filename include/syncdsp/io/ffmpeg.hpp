@@ -509,7 +509,7 @@ inline std::size_t decode_video_stream(const std::string& path, const media_info
     // Both layouts from one decode: the gray plane travels as the alpha channel of the RGB frame
     // (alphamerge), 4 bytes a pixel through the pipe; each is byte for byte what the rgb24 and gray
     // conversions give. They are unpacked to RGB then gray below.
-    if (both) filter = "[0:v:0]" + filter + ",split[c][g];[g]format=gray[gg];[c]format=rgb24[cc];[cc][gg]alphamerge";
+    if (both) filter = "[0:v:0]" + filter + ",split[c][g];[g]format=gray[gg];[c]format=rgba[cc];[cc][gg]alphamerge";
     std::vector<std::string> argv = {ffmpeg_program(), "-nostdin", "-v", "error", "-copyts", "-i", path};
     for (const char* a : {"-an", "-fps_mode", "passthrough"}) argv.push_back(a);
     if (both) {
