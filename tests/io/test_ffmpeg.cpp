@@ -142,6 +142,15 @@ TEST_CASE("read_ahead: frames read on a reader thread are the serial read's, in 
             return true;
         }), doctest::Contains("consumer failed"), syncdsp::invalid_argument);
     }
+    // A ring capped by bytes below 2 frames still gets 2 slots (and the same frames).
+    auto tight = io::VideoDecodeOptions::rgb_then_gray();
+    tight.read_ahead_bytes = 1;
+    std::vector<std::uint8_t> got;
+    CHECK(io::decode_video_stream(path, info, tight, [&](const std::uint8_t* p, std::size_t) {
+        got.insert(got.end(), p, p + bytes);
+        return true;
+    }) == 75);
+    CHECK(got == want);
     auto bad = io::VideoDecodeOptions::rgb_then_gray();
     bad.read_ahead = 65;
     CHECK_THROWS_AS(bad.validate(), syncdsp::invalid_argument);
@@ -293,12 +302,12 @@ TEST_CASE("ffmpeg: video decode options, validate and to_string") {
     const auto g = io::VideoDecodeOptions::gray();
     CHECK(g.format == io::pixel_format::gray);
     CHECK_NOTHROW(g.validate());
-    CHECK(g.to_string() == "VideoDecodeOptions{format=gray, size=native, max_frames=all, max_bytes=8589934592, read_ahead=3}");
+    CHECK(g.to_string() == "VideoDecodeOptions{format=gray, size=native, max_frames=all, max_bytes=8589934592, read_ahead=3, read_ahead_bytes=67108864}");
     auto r = io::VideoDecodeOptions::rgb();
     r.width = 320;
     r.height = 240;
     r.max_frames = 10;
-    CHECK(r.to_string() == "VideoDecodeOptions{format=rgb, size=320x240, max_frames=10, max_bytes=8589934592, read_ahead=3}");
+    CHECK(r.to_string() == "VideoDecodeOptions{format=rgb, size=320x240, max_frames=10, max_bytes=8589934592, read_ahead=3, read_ahead_bytes=67108864}");
     r.height = 0;
     CHECK_THROWS_WITH_AS(r.validate(), doctest::Contains("give both width and height"), syncdsp::invalid_argument);
     // Checked before ffprobe runs, so the file need not exist.

@@ -324,8 +324,10 @@ struct VideoDecodeOptions {
     std::size_t max_bytes = std::size_t(8) << 30;
     /// decode_video_stream: frames read and unpacked ahead on a reader thread, so the pipe and the
     /// consumer overlap (0 = read on the calling thread). on_frame still runs on the caller's
-    /// thread, one frame at a time, in order; memory grows by read_ahead + 1 frames.
+    /// thread, one frame at a time, in order. The ring holds read_ahead + 1 frames, fewer when
+    /// that would pass read_ahead_bytes (at least 2: a 4K RGBA frame is 33 MB).
     std::size_t read_ahead = 3;
+    std::size_t read_ahead_bytes = std::size_t(64) << 20;
 
     /// 8-bit gray frames at the stream's own size (what the flow cues take).
     static VideoDecodeOptions gray() { return {}; }
@@ -353,7 +355,7 @@ struct VideoDecodeOptions {
         s << "VideoDecodeOptions{format=" << name_of(format) << ", size=";
         if (width) s << width << "x" << height; else s << "native";
         s << ", max_frames=" << (max_frames ? std::to_string(max_frames) : "all") << ", max_bytes=" << max_bytes
-          << ", read_ahead=" << read_ahead << "}";
+          << ", read_ahead=" << read_ahead << ", read_ahead_bytes=" << read_ahead_bytes << "}";
         return s.str();
     }
 };
@@ -572,7 +574,8 @@ inline std::size_t decode_video_stream(const std::string& path, const media_info
             return !stop;
         });
     } else {
-        buffer_relay relay(frame_bytes, opt.read_ahead + 1);
+        const std::size_t slots = std::max<std::size_t>(2, std::min(opt.read_ahead + 1, opt.read_ahead_bytes / frame_bytes));
+        buffer_relay relay(frame_bytes, slots);
         std::thread reader([&] {
             try {
                 r = read_frames([&] {
