@@ -24,10 +24,11 @@
 // is absolute, so scaling the intensities changes the result, exactly as in OpenCV).
 //
 // Speed: float separable passes over structure-of-arrays rows, vectorised across pixels and
-// compiled for every SIMD target (SSSE3, SSE4, AVX2, AVX-512 on x86) with Google Highway, the
-// best one chosen at run time as for the nn GEMM (farneback_kernels-inl.hpp), so a default
+// compiled for the build's baseline and (x86-64, GCC/Clang) for AVX2+FMA and AVX-512, the best
+// one chosen at run time from Highway's CPU detection (farneback_kernels-inl.hpp), so a default
 // (portable) build runs about as fast as a -march=native one; no allocation once a
-// farneback_engine has seen a frame size; optional row-stripe threads.
+// farneback_engine has seen a frame size; optional row-stripe threads. Define
+// SYNCDSP_FARNEBACK_BASELINE_ONLY to compile the baseline kernels alone.
 #pragma once
 
 #include <algorithm>
