@@ -7,6 +7,7 @@
 // threads. The OpenCV side exists only when CMake found OpenCV (SYNCDSP_HAVE_OPENCV); its thread
 // count is set with cv::setNumThreads. syncdsp_farneback_stream alternates the two frames so that
 // each call can reuse the previous call's second-frame expansions, as when processing a video.
+// syncdsp's labels name the SIMD target its kernels were dispatched to (simd=AVX3, AVX2, baseline).
 // Report: benchmarks/README.md, section "Vision".
 //
 //   build-vision/benchmarks/bench_flow --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
@@ -78,9 +79,9 @@ const pair_images& inputs(int id) {
     return p[id];
 }
 
-void set_label(benchmark::State& st, const pair_images& p, bool gauss, int threads) {
+void set_label(benchmark::State& st, const pair_images& p, bool gauss, int threads, const char* simd = nullptr) {
     st.SetLabel(std::to_string(p.a.width()) + "x" + std::to_string(p.a.height()) + (gauss ? " gauss" : " box") +
-                " threads=" + std::to_string(threads));
+                " threads=" + std::to_string(threads) + (simd ? std::string(" simd=") + simd : std::string()));
     st.counters["Mpix/s"] = benchmark::Counter(double(p.a.width() * p.a.height()) * 1e-6,
                                                benchmark::Counter::kIsIterationInvariantRate);
 }
@@ -96,7 +97,7 @@ void BM_syncdsp_farneback(benchmark::State& st) {
         eng.compute<std::uint8_t>(p.a.view(), p.b.view(), flow);
         benchmark::DoNotOptimize(flow.data());
     }
-    set_label(st, p, o.gaussian, int(o.threads));
+    set_label(st, p, o.gaussian, int(o.threads), eng.simd_target());
 }
 
 /// A video stream: pairs (a, b), (b, a), (a, b)... so each pair's first frame is the previous
@@ -115,7 +116,7 @@ void BM_syncdsp_farneback_stream(benchmark::State& st) {
         flip = !flip;
         benchmark::DoNotOptimize(flow.data());
     }
-    set_label(st, p, o.gaussian, int(o.threads));
+    set_label(st, p, o.gaussian, int(o.threads), eng.simd_target());
 }
 
 #ifdef SYNCDSP_HAVE_OPENCV

@@ -12,6 +12,7 @@
 #   vision   bench_flow: Farneback, syncdsp vs OpenCV in one process
 #   audio    run_audio.sh: MFCC vs torchaudio (+ psf/librosa when REF_PSF/REF_LIBROSA/REF_STUBS are set)
 #   nn       run_nn.py: SyncNet vs PyTorch (alternated), then example_face_landmarks (face networks)
+#   facenets run_face_nets.sh: face detector + landmark nets vs face-api WASM-SIMD (alternated)
 #   sync     run_sync.sh: `syncdsp sync` end to end on the 60 s 224x224 clip
 #   batch    `syncdsp batch` over $DATA/dev with --jobs 1 and 2 (skipped when absent)
 #   monitor  run_monitor.sh crop and 720p, 120 s each (real time: takes 4 min)
@@ -23,7 +24,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 BUILD=build-bench
 QUICK=0
-PARTS=vision,audio,nn,sync,batch,monitor,faces
+PARTS=vision,audio,nn,facenets,sync,batch,monitor,faces
 while (($#)); do
   case $1 in
     --quick) QUICK=1 ;;
@@ -63,6 +64,7 @@ targets=()
 want vision && targets+=(bench_flow)
 want audio && targets+=(bench_audio)
 want nn && targets+=(bench_nn example_face_landmarks)
+want facenets && targets+=(example_face_landmarks)
 { want sync || want batch || want monitor || want faces; } && targets+=(syncdsp_cli)
 if ((${#targets[@]})); then
   echo "== building ${targets[*]}"
@@ -102,6 +104,12 @@ if want nn; then
   "$BUILD/examples/example_face_landmarks" data/lrs3_C8zY0oAdQrs_00018/facecrop_224.mp4 0 \
     "$([[ $QUICK == 1 ]] && echo 3 || echo 20)"
   part_end inference
+fi
+
+if want facenets; then
+  part "face networks vs face-api WASM-SIMD: run_face_nets.sh (alternated)"
+  if [[ $QUICK == 1 ]]; then REPS=1 N=3 bash benchmarks/run_face_nets.sh "$BUILD"; else bash benchmarks/run_face_nets.sh "$BUILD"; fi
+  part_end facenets
 fi
 
 if want sync; then
