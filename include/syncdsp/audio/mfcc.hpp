@@ -227,17 +227,24 @@ T log_value(T x, const LogOptions& o) {
 }
 
 /// Applies the log to rows x cols values in place, including the global top_db clamp.
+/// In float, the log runs in the SIMD kernel of the CPU (spectrum_kernels.hpp; within 4 ulp of
+/// std::log), value by value, so any block of values gets the same results.
 template <class T>
 void apply_log(T* data, std::size_t count, const LogOptions& o) {
     if (o.type == log_type::none) return;
+    constexpr bool simd = std::is_same_v<T, float>;
+    if constexpr (simd)
+        best_spectrum_kernels()->log_floor(data, count, static_cast<float>(o.floor), o.floor_rule == floor_mode::zero_only,
+                                           o.type == log_type::ln ? 1.0f : 4.3429448190325182765f);
     if (o.type == log_type::ln) {
-        for (std::size_t i = 0; i < count; ++i) data[i] = log_value(data[i], o);
+        if constexpr (!simd)
+            for (std::size_t i = 0; i < count; ++i) data[i] = log_value(data[i], o);
         return;
     }
     const T offset = static_cast<T>(10.0 * std::log10(std::max(o.ref, o.floor)));
     T mx = -std::numeric_limits<T>::infinity();
     for (std::size_t i = 0; i < count; ++i) {
-        data[i] = log_value(data[i], o) - offset;
+        data[i] = (simd ? data[i] : log_value(data[i], o)) - offset;
         mx = std::max(mx, data[i]);
     }
     if (o.top_db > 0) {
@@ -253,6 +260,8 @@ struct cepstrum {
     std::vector<T> dct;     // row-major n_mfcc x n_mels
     std::vector<T> dct_t;   // its transpose, n_mels x n_mfcc
     std::vector<T> lifter;  // n_mfcc
+    std::size_t stride = 0;      // row length of dct_padded
+    std::vector<T> dct_padded;   // dct_t with rows padded to whole SIMD vectors (the float kernel)
     bool energy_c0 = false;
     LogOptions log;
 
@@ -267,6 +276,10 @@ struct cepstrum {
         dct_t.resize(n_mfcc * n_mels);
         for (std::size_t k = 0; k < n_mfcc; ++k)
             for (std::size_t n = 0; n < n_mels; ++n) dct_t[n * n_mfcc + k] = dct[k * n_mels + n];
+        stride = (n_mfcc + 15) / 16 * 16;  // whole vectors of up to 16 floats (AVX-512)
+        dct_padded.assign(n_mels * stride, T(0));
+        for (std::size_t n = 0; n < n_mels; ++n)
+            for (std::size_t k = 0; k < n_mfcc; ++k) dct_padded[n * stride + k] = dct[k * n_mels + n];
         lifter.assign(n_mfcc, T(1));
         if (o.lifter > 0) {
             const double L = double(o.lifter);
@@ -279,13 +292,17 @@ struct cepstrum {
 
     /// out[0..n_mfcc) from one log-mel row and the frame's spectral energy.
     void apply(const T* logmel, T energy, T* out) const {
-        // Loop over mels outside, coefficients inside: independent accumulators per coefficient
-        // (each summed in mel order), so the inner loop vectorises without reassociation.
-        for (std::size_t k = 0; k < n_mfcc; ++k) out[k] = 0;
-        for (std::size_t n = 0; n < n_mels; ++n) {
-            const T v = logmel[n];
-            const T* d = dct_t.data() + n * n_mfcc;
-            for (std::size_t k = 0; k < n_mfcc; ++k) out[k] += d[k] * v;
+        if constexpr (std::is_same_v<T, float>) {
+            best_spectrum_kernels()->row_times_matrix(logmel, n_mels, dct_padded.data(), stride, n_mfcc, out);
+        } else {
+            // Loop over mels outside, coefficients inside: independent accumulators per coefficient
+            // (each summed in mel order), so the inner loop vectorises without reassociation.
+            for (std::size_t k = 0; k < n_mfcc; ++k) out[k] = 0;
+            for (std::size_t n = 0; n < n_mels; ++n) {
+                const T v = logmel[n];
+                const T* d = dct_t.data() + n * n_mfcc;
+                for (std::size_t k = 0; k < n_mfcc; ++k) out[k] += d[k] * v;
+            }
         }
         for (std::size_t k = 0; k < n_mfcc; ++k) out[k] *= lifter[k];
         if (energy_c0) {
@@ -317,7 +334,7 @@ void for_each_mel_block(const S* x, std::size_t n, const LogMelOptions& o, std::
     parallel_for(pairs, usable, [&](std::size_t p0, std::size_t p1) {
         frame_analyzer<T> a(o.stft);
         const std::size_t nb = a.bins(), B = mel_block_frames;
-        aligned_buffer<T> spec_a(nb), spec_b(nb);
+        aligned_buffer<T> spec_a(nb + spectrum_padding), spec_b(nb + spectrum_padding);  // zeros after the bins
         std::vector<T> mel(B * nm), energy(B);
         const std::size_t f0 = 2 * p0, f1 = std::min(nf, 2 * p1);
         for (std::size_t t0 = f0; t0 < f1; t0 += B) {
@@ -328,12 +345,12 @@ void for_each_mel_block(const S* x, std::size_t n, const LogMelOptions& o, std::
                     a.load_pair(x, n, t);
                     a.analyze_pair(spec_a.data(), spec_b.data(), want_energy ? &energy[t - t0] : nullptr,
                                    want_energy ? &energy[t - t0 + 1] : nullptr);
-                    fb.apply(spec_a.data(), ma);
-                    fb.apply(spec_b.data(), ma + nm);
+                    fb.apply_padded(spec_a.data(), ma);
+                    fb.apply_padded(spec_b.data(), ma + nm);
                 } else {  // the last frame of an odd count
                     a.load(x, n, t);
                     energy[t - t0] = a.analyze(spec_a.data(), want_energy);
-                    fb.apply(spec_a.data(), ma);
+                    fb.apply_padded(spec_a.data(), ma);
                 }
             }
             block(t0, t1, mel.data(), energy.data());

@@ -11,13 +11,16 @@
 #include <cmath>
 #include <complex>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <sstream>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "syncdsp/audio/fft.hpp"
 #include "syncdsp/audio/framing.hpp"
+#include "syncdsp/audio/spectrum_kernels.hpp"
 #include "syncdsp/audio/window.hpp"
 #include "syncdsp/core/checked.hpp"
 #include "syncdsp/core/error.hpp"
@@ -162,7 +165,15 @@ public:
         prepare(a);
         prepare(b);
         const std::size_t L = layout_.length;
-        const T pa = sum_of_squares(a, L), pb = sum_of_squares(b, L);
+        T pa, pb;
+        std::complex<T>* z = pair_in_.data();
+        if constexpr (std::is_same_v<T, float>) {
+            best_spectrum_kernels()->pack_pair(a, b, L, reinterpret_cast<float*>(z), &pa, &pb);  // [L, n_fft) stays 0
+        } else {
+            pa = sum_of_squares(a, L);
+            pb = sum_of_squares(b, L);
+            for (std::size_t i = 0; i < L; ++i) z[i] = std::complex<T>(a[i], b[i]);  // [L, n_fft) stays 0
+        }
         const T hi = std::max(pa, pb), lo = std::min(pa, pb);
         const bool want = energy_a || energy_b;
         if (!(hi <= lo * static_cast<T>(pair_power_ratio)) || (lo == T(0) && hi != T(0))) {
@@ -171,11 +182,17 @@ public:
             if (energy_b) *energy_b = eb;
             return;
         }
-        std::complex<T>* z = pair_in_.data();
-        for (std::size_t i = 0; i < L; ++i) z[i] = std::complex<T>(a[i], b[i]);  // [L, n_fft) stays 0
         pair_plan_->execute(z, pair_out_.data());
         const T* c = reinterpret_cast<const T*>(pair_out_.data());
         const std::size_t nfft = o_.n_fft, nb = spec_.size();
+        if constexpr (std::is_same_v<T, float>) {
+            if (o_.power == 2.0) {
+                best_spectrum_kernels()->pair_power(c, nfft, nb, static_cast<float>(o_.scale * 0.25), out_a, out_b);
+                if (energy_a) *energy_a = sum4(out_a, nb);
+                if (energy_b) *energy_b = sum4(out_b, nb);
+                return;
+            }
+        }
         if (o_.power == 2.0) {
             const T sc = static_cast<T>(o_.scale * 0.25);
             auto bin = [&](std::size_t k, std::size_t m) {
@@ -220,8 +237,12 @@ private:
                 // scale is a power of two (the presets' 32768), written so that it vectorises.
                 const std::ptrdiff_t i0 = start == 0 ? 1 : 0;
                 if (start == 0) out[0] = scale_ * static_cast<T>(p[0]);
-                for (std::ptrdiff_t i = i0; i < L; ++i)
-                    out[i] = (static_cast<T>(p[i]) - c_ * static_cast<T>(p[i - 1])) * scale_;
+                if constexpr (std::is_same_v<T, float> && std::is_same_v<S, std::int16_t>) {
+                    best_spectrum_kernels()->preemphasize_pcm16(p + i0, std::size_t(L - i0), c_, scale_, out + i0);
+                } else {
+                    for (std::ptrdiff_t i = i0; i < L; ++i)
+                        out[i] = (static_cast<T>(p[i]) - c_ * static_cast<T>(p[i - 1])) * scale_;
+                }
             }
         } else {
             const pad_mode pad = layout_.mode == framing_mode::centered ? layout_.pad : pad_mode::constant;

@@ -99,8 +99,8 @@ private:
                         "set log.top_db = 0 to stream (see docs/audio.md)");
         an_ = std::make_unique<impl::frame_analyzer<T>>(o_.stft);
         fb_ = make_mel_filterbank<T>(o_.mel);
-        spec_ = aligned_buffer<T>(an_->bins());
-        spec2_ = aligned_buffer<T>(an_->bins());
+        spec_ = aligned_buffer<T>(an_->bins() + impl::spectrum_padding);  // zeros after the bins (apply_padded)
+        spec2_ = aligned_buffer<T>(an_->bins() + impl::spectrum_padding);
         mel_.resize(o_.mel.n_mels);
         dim_ = o_.mel.n_mels;
         const frame_layout& L = an_->layout();
@@ -141,7 +141,7 @@ private:
                 energy[0] = an_->analyze(spec_.data(), want_energy);
             }
             for (std::size_t k = 0; k < (pair ? 2u : 1u); ++k) {
-                fb_.apply(k == 0 ? spec_.data() : spec2_.data(), mel_.data());
+                fb_.apply_padded(k == 0 ? spec_.data() : spec2_.data(), mel_.data());
                 impl::apply_log(mel_.data(), mel_.size(), o_.log);  // per-value only (top_db refused)
                 const std::size_t at = out_.size();
                 out_.resize(at + dim_);
