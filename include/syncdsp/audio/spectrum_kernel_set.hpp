@@ -1,5 +1,5 @@
 // syncdsp/audio/spectrum_kernel_set.hpp - the entry points of one CPU target's STFT/MFCC kernels
-// (spectrum_kernels-inl.hpp computes them; spectrum_kernels.hpp chooses a target at run time).
+// (spectrum_kernels.hpp compiles them per instruction set and chooses one at run time).
 #pragma once
 
 #include <cstddef>
@@ -8,9 +8,10 @@
 namespace syncdsp::audio::impl {
 
 struct spectrum_kernel_set {
-    const char* target;  ///< Highway's name for it, e.g. "AVX3"
-    /// Power spectra of two real frames from their packed complex FFT (see pair_power).
-    void (*pair_power)(const float* z, std::size_t nfft, std::size_t nb, float sc, float* out_a, float* out_b);
+    const char* target;  ///< the instruction set: "AVX-512", "AVX2" or "baseline"
+    /// Power spectra of two real frames from their packed complex FFT (see pair_power; `rev` is
+    /// scratch for 2 nb floats).
+    void (*pair_power)(const float* z, std::size_t nfft, std::size_t nb, float sc, float* out_a, float* out_b, float* rev);
     /// x := mul * ln(floored x), in place (see log_floor).
     void (*log_floor)(float* x, std::size_t n, float floor, bool zero_only, float mul);
     /// out[0..n_out) = in[0..n_in) . mat (n_in rows of `stride` floats, stride a multiple of 16).

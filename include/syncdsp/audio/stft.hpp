@@ -106,6 +106,7 @@ public:
     frame_analyzer(const StftOptions& o, const frame_layout& layout)
         : o_(o), layout_(layout), plan_(rfft_plan<T>::get(o.n_fft)), pair_plan_(cfft_plan<T>::get(o.n_fft)),
           buf_(o.n_fft), buf2_(o.n_fft), spec_(o.n_fft / 2 + 1), pair_in_(o.n_fft), pair_out_(o.n_fft),
+          pair_rev_(2 * (o.n_fft / 2 + 1)),
           window_(o.win_length), scale_(static_cast<T>(o.input_scale)), c_(static_cast<T>(o.preemphasis_coeff)) {
         SYNCDSP_REQUIRE(layout.length == o.win_length, "stft", "the frame layout has ", layout.length,
                         "-sample frames but win_length=", o.win_length);
@@ -187,7 +188,8 @@ public:
         const std::size_t nfft = o_.n_fft, nb = spec_.size();
         if constexpr (std::is_same_v<T, float>) {
             if (o_.power == 2.0) {
-                best_spectrum_kernels()->pair_power(c, nfft, nb, static_cast<float>(o_.scale * 0.25), out_a, out_b);
+                best_spectrum_kernels()->pair_power(c, nfft, nb, static_cast<float>(o_.scale * 0.25), out_a, out_b,
+                                                    pair_rev_.data());
                 if (energy_a) *energy_a = sum4(out_a, nb);
                 if (energy_b) *energy_b = sum4(out_b, nb);
                 return;
@@ -315,6 +317,7 @@ private:
     std::shared_ptr<const cfft_plan<T>> pair_plan_;
     aligned_buffer<T> buf_, buf2_;
     aligned_buffer<std::complex<T>> spec_, pair_in_, pair_out_;
+    aligned_buffer<T> pair_rev_;  // scratch of the float pair_power kernel
     aligned_buffer<T> window_;
     T scale_, c_;
     bool rect_ = false;
