@@ -2,7 +2,8 @@
 // transforms alone (the bound). The signal is the bundled LRS3 clip's int16 samples tiled to the
 // length plus N(0, 1e-3) noise (as the anchors' 1-h signal), held as float in [-1, 1).
 // The *_from_file rows include writing nothing but reading and decoding a 16-bit WAV of that signal
-// (written once to $TMPDIR before the runs).
+// (written once to $TMPDIR before the runs); BM_mfcc_psf_mapped maps it instead and analyses the
+// int16 samples in place, as `syncdsp features` does (CPU time of the whole process, all threads).
 //
 //   build-audio/benchmarks/bench_audio --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 //   benchmarks/run_audio.sh   (this plus torchaudio/psf/librosa side by side, with ratios)
@@ -80,6 +81,23 @@ void BM_mfcc_psf_from_file(benchmark::State& st) {
     set_counters(st, seconds, frames);
 }
 
+/// What `syncdsp features mfcc` does with a 16-bit mono WAV: map it and analyse the int16 samples
+/// where they lie (io::mapped_wav + mfcc_pcm16), on range(1) threads.
+void BM_mfcc_psf_mapped(benchmark::State& st) {
+    const std::size_t seconds = std::size_t(st.range(0));
+    const auto threads = unsigned(st.range(1));
+    const std::string path = wav_of(seconds);
+    const auto o = MfccOptions::python_speech_features();
+    std::size_t frames = 0;
+    for (auto _ : st) {
+        const io::mapped_wav w(path);
+        auto m = mfcc_pcm16<float>(w.pcm16(), w.frames(), o, threads);
+        frames = m.shape()[0];
+        benchmark::DoNotOptimize(m.data());
+    }
+    set_counters(st, seconds, frames);
+}
+
 /// Reading and decoding the 16-bit WAV alone (part of BM_mfcc_psf_from_file).
 void BM_read_wav_only(benchmark::State& st) {
     const std::size_t seconds = std::size_t(st.range(0));
@@ -109,6 +127,24 @@ void BM_fft_only(benchmark::State& st) {
     set_counters(st, seconds, frames);
 }
 
+/// The bound for two frames per complex FFT (what the STFT does, frame_analyzer::analyze_pair):
+/// half as many complex transforms of the same size.
+void BM_fft_pairs_only(benchmark::State& st) {
+    const std::size_t seconds = std::size_t(st.range(0)), n_fft = std::size_t(st.range(1)), hop = std::size_t(st.range(2));
+    const std::size_t frames = seconds * 16000 / hop;
+    const auto plan = cfft_plan<float>::get(n_fft);
+    aligned_buffer<std::complex<float>> in(n_fft), out(n_fft);
+    for (std::size_t i = 0; i < n_fft; ++i) in[i] = {float(std::sin(0.1 * double(i))), float(std::cos(0.3 * double(i)))};
+    for (auto _ : st) {
+        for (std::size_t t = 0; t < frames; t += 2) {
+            in[t % n_fft] += 1e-7f;  // keep the input changing
+            plan->execute(in.data(), out.data());
+            benchmark::DoNotOptimize(out.data());
+        }
+    }
+    set_counters(st, seconds, frames);
+}
+
 void BM_mfcc_f(benchmark::State& st, MfccOptions o) { BM_mfcc<float>(st, o); }
 /// The same with FFTW_MEASURE plans (audio::set_fft_effort), restored to estimate afterwards.
 void BM_mfcc_f_measure(benchmark::State& st, MfccOptions o) {
@@ -128,6 +164,7 @@ void BM_mfcc_d(benchmark::State& st, MfccOptions o) { BM_mfcc<double>(st, o); }
 BENCHMARK_CAPTURE(BM_mfcc_f, psf, MfccOptions::python_speech_features())->Arg(60)->Arg(3600)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_mfcc_d, psf_double, MfccOptions::python_speech_features())->Arg(60)->Arg(3600)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_mfcc_psf_from_file)->Arg(60)->Arg(3600)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_mfcc_psf_mapped)->Args({60, 1})->Args({3600, 1})->Args({3600, 2})->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
 BENCHMARK(BM_read_wav_only)->Arg(60)->Arg(3600)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_mfcc_f, kaldi, MfccOptions::kaldi())->Arg(60)->Arg(3600)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_mfcc_f, librosa, MfccOptions::librosa(16000))->Arg(60)->Arg(3600)->Unit(benchmark::kMillisecond);
@@ -135,6 +172,7 @@ BENCHMARK_CAPTURE(BM_mfcc_f, librosa_speech, MfccOptions::librosa(16000, 13, 512
 BENCHMARK_CAPTURE(BM_mfcc_f_measure, psf_measure, MfccOptions::python_speech_features())->Arg(60)->Arg(3600)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_fft_only_measure)->Args({60, 512, 160})->Args({3600, 512, 160})->Unit(benchmark::kMillisecond);
 // FFT bound: (seconds, n_fft, hop) = psf/kaldi/librosa-speech framing and librosa defaults
+BENCHMARK(BM_fft_pairs_only)->Args({60, 512, 160})->Args({3600, 512, 160})->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_fft_only)->Args({60, 512, 160})->Args({3600, 512, 160})->Args({60, 2048, 512})->Args({3600, 2048, 512})->Unit(benchmark::kMillisecond);
 
 BENCHMARK_MAIN();

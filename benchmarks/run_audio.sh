@@ -8,7 +8,10 @@
 # 2. times the same work in torchaudio (Debian python3-torchaudio, torch.set_num_threads(1)) on
 #    those same files, and - if REF_PSF / REF_LIBROSA / REF_STUBS point at checkouts (see
 #    scripts/golden/gen_audio.py) - python_speech_features and librosa themselves;
-# 3. prints CPU seconds (median of 3) and the ratio reference / syncdsp.
+# 3. times the whole `syncdsp features mfcc --preset psf WAV -o OUT.npy` process (BUILD_DIR/apps/syncdsp:
+#    start-up, mapping the WAV, MFCC, writing the NPY) with --threads 1 and --threads 2, wall and CPU
+#    seconds of the child (os.wait4 rusage), in the same run as torchaudio;
+# 4. prints seconds (median of 3), the ratios reference / syncdsp, and the machine and its load.
 # --quick: 60 s of audio only (the 1 h rows are skipped).
 set -euo pipefail
 BUILD=${1:-build-audio}
@@ -26,9 +29,9 @@ FILTER='.'
 echo "== syncdsp (bench_audio, 3 repetitions) ==" >&2
 "$BIN" --benchmark_filter="$FILTER" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
        --benchmark_format=json --benchmark_out="$OUT/cpp.json" --benchmark_out_format=json >/dev/null
-echo "== references (python, single thread) ==" >&2
-QUICK=$QUICK CPP_JSON="$OUT/cpp.json" /usr/bin/python3 - <<'PY'
-import json, os, statistics, sys, tempfile, time
+echo "== references (python, single thread) and the whole CLI process ==" >&2
+CLI="$BUILD/apps/syncdsp" NPY_OUT="$OUT/features.npy" QUICK=$QUICK CPP_JSON="$OUT/cpp.json" /usr/bin/python3 - <<'PY'
+import json, os, platform, statistics, subprocess, sys, tempfile, time
 import numpy as np
 import scipy.io.wavfile
 quick = os.environ["QUICK"] == "1"
@@ -49,7 +52,25 @@ except ImportError:
 cpp = {}
 for b in json.load(open(os.environ["CPP_JSON"]))["benchmarks"]:
     if b.get("aggregate_name") == "median":
-        cpp[b["run_name"]] = b["cpu_time"] / 1e3  # ms -> s
+        name = b["run_name"].replace("/real_time", "")
+        cpp[name] = (b["real_time"] if b["run_name"].endswith("/real_time") else b["cpu_time"]) / 1e3  # ms -> s
+
+cli = os.environ["CLI"]
+def time_process(args, reps=3):
+    """Median wall and CPU (user + sys of the child) seconds of a whole process."""
+    walls, cpus = [], []
+    for _ in range(reps + 1):  # the first run warms the page cache and is dropped
+        t0 = time.perf_counter()
+        p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _, status, ru = os.wait4(p.pid, 0)
+        wall = time.perf_counter() - t0
+        p.returncode = os.waitstatus_to_exitcode(status)
+        if p.returncode != 0:
+            sys.exit(f"run_audio.sh: {' '.join(args)} failed: {p.stderr.read().decode()}")
+        walls.append(wall); cpus.append(ru.ru_utime + ru.ru_stime)
+    return statistics.median(walls[1:]), statistics.median(cpus[1:])
+
+load_before = os.getloadavg()
 
 def timeit(f, reps=3):
     f_warm = f  # one warm-up call happens on the first rep's data below
@@ -84,7 +105,17 @@ for secs in ([60] if quick else [60, 3600]):
     s_lsp = cpp.get(f"BM_mfcc_f/librosa_speech/{secs}")
     fft512 = cpp.get(f"BM_fft_only/{secs}/512/160")
     fft2048 = cpp.get(f"BM_fft_only/{secs}/2048/512")
+    whole = {}
+    if os.access(cli, os.X_OK):
+        for th in (1, 2):
+            whole[th] = time_process([cli, "features", "mfcc", "--preset", "psf", path, "-o", os.environ["NPY_OUT"],
+                                      "--threads", str(th)])
+    s_mapped = cpp.get(f"BM_mfcc_psf_mapped/{secs}/1/process_time")
+    fft_pairs = cpp.get(f"BM_fft_pairs_only/{secs}/512/160")
+    rows += [(secs, f"whole process, {th} thread{'s' if th > 1 else ''} ({kind})", whole[th][i],
+              "torchaudio kaldi.mfcc", ta_kaldi) for th in whole for i, kind in ((0, "wall"), (1, "CPU"))]
     rows += [
+        (secs, "psf, mapped WAV, 1 thread", s_mapped, "torchaudio kaldi.mfcc", ta_kaldi),
         (secs, "psf preset (float)", s_psf, "torchaudio kaldi.mfcc", ta_kaldi),
         (secs, "psf preset, WAV read included", s_psf_file, "torchaudio kaldi.mfcc", ta_kaldi),
         (secs, "psf preset, FFTW_MEASURE plans", s_psf_meas, "torchaudio kaldi.mfcc", ta_kaldi),
@@ -106,10 +137,21 @@ for secs in ([60] if quick else [60, 3600]):
           f"of which reading {s_read:.3f} s)")
     print(f"   with FFTW_MEASURE: bound {fft512m:.4f} s, psf {s_psf_meas:.4f} s = {s_psf_meas/fft512m:.2f}x the bound, "
           f"{secs/s_psf_meas:.0f}x real time")
+    print(f"   two frames per complex FFT: bound {fft_pairs:.4f} s ({secs*50} 512-point c2c)")
+    for th, (wall, cpu) in whole.items():
+        print(f"   whole `syncdsp features` process, --threads {th}: wall {wall:.4f} s, CPU {cpu:.4f} s; "
+              f"torchaudio kaldi.mfcc / wall = {ta_kaldi/wall:.1f}x, / CPU = {ta_kaldi/cpu:.1f}x; "
+              f"wall / r2c bound = {wall/fft512:.2f}x, wall / pair bound = {wall/fft_pairs:.2f}x")
 
-print(f"\n{'audio':>6} | {'syncdsp':<32} {'CPU s':>8} | {'reference':<38} {'CPU s':>8} | ratio")
+print(f"\n{'audio':>6} | {'syncdsp':<36} {'s':>8} | {'reference (CPU s)':<38} {'CPU s':>8} | ratio")
 for secs, a, ta, b, tb in rows:
-    print(f"{secs:>5}s | {a:<32} {ta:8.4f} | {b:<38} {tb:8.4f} | {tb/ta:6.1f}x")
-print(f"\nversions: torch {torch.__version__}, torchaudio {torchaudio.__version__}, numpy {np.__version__}"
+    if ta is None:
+        continue
+    print(f"{secs:>5}s | {a:<36} {ta:8.4f} | {b:<38} {tb:8.4f} | {tb/ta:6.1f}x")
+cpu_model = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+print(f"\nmachine: {platform.node()}, {os.cpu_count()} CPUs ({cpu_model}); load average (1/5/15 min) "
+      f"before the python part {load_before[0]:.2f}/{load_before[1]:.2f}/{load_before[2]:.2f}, "
+      f"after {os.getloadavg()[0]:.2f}/{os.getloadavg()[1]:.2f}/{os.getloadavg()[2]:.2f}")
+print(f"versions: torch {torch.__version__}, torchaudio {torchaudio.__version__}, numpy {np.__version__}"
       + (f", librosa {librosa.__version__}" if librosa else "") + (", python_speech_features (REF_PSF)" if psf else ""))
 PY

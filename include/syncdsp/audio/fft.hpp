@@ -68,7 +68,9 @@ struct fftw_api<float> {
     static void free(void* p) { fftwf_free(p); }
     static plan r2c(int n, float* in, cpx* out, unsigned f) { return fftwf_plan_dft_r2c_1d(n, in, out, f); }
     static plan c2r(int n, cpx* in, float* out, unsigned f) { return fftwf_plan_dft_c2r_1d(n, in, out, f); }
+    static plan c2c(int n, cpx* in, cpx* out, unsigned f) { return fftwf_plan_dft_1d(n, in, out, FFTW_FORWARD, f); }
     static void exec_r2c(plan p, float* in, cpx* out) { fftwf_execute_dft_r2c(p, in, out); }
+    static void exec_c2c(plan p, cpx* in, cpx* out) { fftwf_execute_dft(p, in, out); }
     static void exec_c2r(plan p, cpx* in, float* out) { fftwf_execute_dft_c2r(p, in, out); }
     static void destroy(plan p) { fftwf_destroy_plan(p); }
     static int alignment_of(const float* p) { return fftwf_alignment_of(const_cast<float*>(p)); }
@@ -82,7 +84,9 @@ struct fftw_api<double> {
     static void free(void* p) { fftw_free(p); }
     static plan r2c(int n, double* in, cpx* out, unsigned f) { return fftw_plan_dft_r2c_1d(n, in, out, f); }
     static plan c2r(int n, cpx* in, double* out, unsigned f) { return fftw_plan_dft_c2r_1d(n, in, out, f); }
+    static plan c2c(int n, cpx* in, cpx* out, unsigned f) { return fftw_plan_dft_1d(n, in, out, FFTW_FORWARD, f); }
     static void exec_r2c(plan p, double* in, cpx* out) { fftw_execute_dft_r2c(p, in, out); }
+    static void exec_c2c(plan p, cpx* in, cpx* out) { fftw_execute_dft(p, in, out); }
     static void exec_c2r(plan p, cpx* in, double* out) { fftw_execute_dft_c2r(p, in, out); }
     static void destroy(plan p) { fftw_destroy_plan(p); }
     static int alignment_of(const double* p) { return fftw_alignment_of(const_cast<double*>(p)); }
@@ -245,6 +249,88 @@ private:
     fft_effort effort_;
     typename api::plan fwd_aligned_ = nullptr, fwd_unaligned_ = nullptr;
     typename api::plan inv_aligned_ = nullptr, inv_unaligned_ = nullptr;
+};
+
+/// Forward complex-to-complex FFT of size n, T = float or double, cached like rfft_plan. The STFT
+/// uses it to transform two real frames at once (one as the real part, one as the imaginary part):
+/// FFTW's SIMD complex codelets make that about twice as fast as two real transforms here
+/// (docs/audio.md, "Speed").
+template <class T>
+class cfft_plan {
+    static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>, "cfft_plan<float|double>");
+    using api = impl::fftw_api<T>;
+
+public:
+    /// The cached plan for size n (made on first use, under the global planner lock).
+    static std::shared_ptr<const cfft_plan> get(std::size_t n) {
+        if (n == 0 || n > max_fft_size)
+            detail::throw_invalid_argument("fft", "transform size n=", n, " must be in [1, ", max_fft_size, "]");
+        std::shared_ptr<const cfft_plan> evicted;  // destroyed after the cache lock is released
+        std::lock_guard<std::recursive_mutex> lock(impl::fftw_planner_mutex());
+        auto& c = cache();
+        const fft_effort effort = get_fft_effort();
+        for (auto it = c.begin(); it != c.end(); ++it) {
+            if ((*it)->n_ == n && (*it)->effort_ == effort) {
+                c.splice(c.begin(), c, it);
+                return c.front();
+            }
+        }
+        std::shared_ptr<const cfft_plan> p(new cfft_plan(n, effort));
+        c.push_front(p);
+        if (c.size() > std::size_t(SYNCDSP_FFT_CACHE_SIZE)) {
+            evicted = std::move(c.back());
+            c.pop_back();
+        }
+        return p;
+    }
+
+    std::size_t size() const noexcept { return n_; }
+
+    /// out[k] = sum_j in[j] e^{-2 pi i jk/n}, k = 0..n-1, unnormalised. `in` is not modified
+    /// (out-of-place complex plans preserve their input); the buffers must not overlap.
+    void execute(const std::complex<T>* in, std::complex<T>* out) const {
+        SYNCDSP_REQUIRE(in != nullptr && out != nullptr, "fft", "null buffer passed to an FFT of size ", n_);
+        const auto i0 = reinterpret_cast<std::uintptr_t>(in), o0 = reinterpret_cast<std::uintptr_t>(out);
+        const std::size_t bytes = n_ * sizeof(std::complex<T>);
+        SYNCDSP_REQUIRE(i0 + bytes <= o0 || o0 + bytes <= i0, "fft", "in-place or overlapping buffers are not supported (size ", n_, ")");
+        auto* ci = reinterpret_cast<typename api::cpx*>(const_cast<std::complex<T>*>(in));
+        auto* co = reinterpret_cast<typename api::cpx*>(out);
+        const bool aligned = api::alignment_of(reinterpret_cast<const T*>(in)) == 0 &&
+                             api::alignment_of(reinterpret_cast<const T*>(out)) == 0;
+        api::exec_c2c(aligned ? aligned_ : unaligned_, ci, co);
+    }
+
+    ~cfft_plan() {
+        std::lock_guard<std::recursive_mutex> lock(impl::fftw_planner_mutex());
+        for (auto p : {aligned_, unaligned_})
+            if (p) api::destroy(p);
+    }
+    cfft_plan(const cfft_plan&) = delete;
+    cfft_plan& operator=(const cfft_plan&) = delete;
+
+private:
+    cfft_plan(std::size_t n, fft_effort effort) : n_(n), effort_(effort) {
+        aligned_buffer<std::complex<T>> a(n), b(n);  // scratch: FFTW_MEASURE overwrites them
+        auto* ca = reinterpret_cast<typename api::cpx*>(a.data());
+        auto* cb = reinterpret_cast<typename api::cpx*>(b.data());
+        const unsigned est = effort == fft_effort::measure ? FFTW_MEASURE : FFTW_ESTIMATE;
+        aligned_ = api::c2c(static_cast<int>(n), ca, cb, est);
+        unaligned_ = api::c2c(static_cast<int>(n), ca, cb, est | FFTW_UNALIGNED);
+        if (!aligned_ || !unaligned_) {
+            for (auto p : {aligned_, unaligned_})
+                if (p) api::destroy(p);
+            detail::throw_unsupported("fft", "FFTW could not plan a complex transform of size ", n);
+        }
+    }
+
+    static std::list<std::shared_ptr<const cfft_plan>>& cache() {
+        static std::list<std::shared_ptr<const cfft_plan>> c;
+        return c;
+    }
+
+    std::size_t n_;
+    fft_effort effort_;
+    typename api::plan aligned_ = nullptr, unaligned_ = nullptr;
 };
 
 }  // namespace syncdsp::audio

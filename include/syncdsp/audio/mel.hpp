@@ -18,8 +18,10 @@
 #include <cstddef>
 #include <sstream>
 #include <string>
+#include <type_traits>
 #include <vector>
 
+#include "syncdsp/audio/spectrum_kernels.hpp"
 #include "syncdsp/core/error.hpp"
 #include "syncdsp/core/tensor.hpp"
 
@@ -137,6 +139,23 @@ struct mel_filterbank {
 
     std::size_t n_mels() const { return first.size(); }
 
+    /// For the float SIMD kernel (apply_padded): each filter's weights zero-padded to whole
+    /// 16-float vectors; filled by make_mel_filterbank.
+    std::vector<float> padded_weights;
+    std::vector<std::size_t> padded_offset, padded_length;
+
+    /// apply() for a float spectrum followed by at least impl::spectrum_padding finite values
+    /// (zeros), through the CPU's SIMD kernel; other element types use apply().
+    template <class S>
+    void apply_padded(const S* spectrum, T* out) const {
+        if constexpr (std::is_same_v<T, float> && std::is_same_v<S, float>) {
+            impl::best_spectrum_kernels()->filterbank(spectrum, first.size(), first.data(), padded_offset.data(),
+                                                      padded_length.data(), padded_weights.data(), out);
+        } else {
+            apply(spectrum, out);
+        }
+    }
+
     /// out[m] = sum_k w_mk spectrum[k] for a spectrum of n_bins values.
     template <class S>
     void apply(const S* spectrum, T* out) const {
@@ -238,6 +257,10 @@ mel_filterbank<T> make_mel_filterbank(const MelOptions& o) {
         fb.first.push_back(a);
         for (std::size_t k = a; k < b; ++k) fb.weights.push_back(static_cast<T>(row[k]));
         fb.offset.push_back(fb.weights.size());
+        fb.padded_offset.push_back(fb.padded_weights.size());
+        const std::size_t len = (b - a + impl::spectrum_padding - 1) / impl::spectrum_padding * impl::spectrum_padding;
+        fb.padded_length.push_back(len);
+        for (std::size_t k = 0; k < len; ++k) fb.padded_weights.push_back(a + k < b ? static_cast<float>(row[a + k]) : 0.f);
     }
     return fb;
 }

@@ -13,14 +13,17 @@
 #include <cfloat>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 #include <sstream>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "syncdsp/audio/mel.hpp"
 #include "syncdsp/audio/stft.hpp"
 #include "syncdsp/core/error.hpp"
+#include "syncdsp/core/parallel.hpp"
 #include "syncdsp/core/tensor.hpp"
 
 namespace syncdsp::audio {
@@ -224,17 +227,24 @@ T log_value(T x, const LogOptions& o) {
 }
 
 /// Applies the log to rows x cols values in place, including the global top_db clamp.
+/// In float, the log runs in the SIMD kernel of the CPU (spectrum_kernels.hpp; within 4 ulp of
+/// std::log), value by value, so any block of values gets the same results.
 template <class T>
 void apply_log(T* data, std::size_t count, const LogOptions& o) {
     if (o.type == log_type::none) return;
+    constexpr bool simd = std::is_same_v<T, float>;
+    if constexpr (simd)
+        best_spectrum_kernels()->log_floor(data, count, static_cast<float>(o.floor), o.floor_rule == floor_mode::zero_only,
+                                           o.type == log_type::ln ? 1.0f : 4.3429448190325182765f);
     if (o.type == log_type::ln) {
-        for (std::size_t i = 0; i < count; ++i) data[i] = log_value(data[i], o);
+        if constexpr (!simd)
+            for (std::size_t i = 0; i < count; ++i) data[i] = log_value(data[i], o);
         return;
     }
     const T offset = static_cast<T>(10.0 * std::log10(std::max(o.ref, o.floor)));
     T mx = -std::numeric_limits<T>::infinity();
     for (std::size_t i = 0; i < count; ++i) {
-        data[i] = log_value(data[i], o) - offset;
+        data[i] = (simd ? data[i] : log_value(data[i], o)) - offset;
         mx = std::max(mx, data[i]);
     }
     if (o.top_db > 0) {
@@ -250,6 +260,8 @@ struct cepstrum {
     std::vector<T> dct;     // row-major n_mfcc x n_mels
     std::vector<T> dct_t;   // its transpose, n_mels x n_mfcc
     std::vector<T> lifter;  // n_mfcc
+    std::size_t stride = 0;      // row length of dct_padded
+    std::vector<T> dct_padded;   // dct_t with rows padded to whole SIMD vectors (the float kernel)
     bool energy_c0 = false;
     LogOptions log;
 
@@ -264,6 +276,10 @@ struct cepstrum {
         dct_t.resize(n_mfcc * n_mels);
         for (std::size_t k = 0; k < n_mfcc; ++k)
             for (std::size_t n = 0; n < n_mels; ++n) dct_t[n * n_mfcc + k] = dct[k * n_mels + n];
+        stride = (n_mfcc + 15) / 16 * 16;  // whole vectors of up to 16 floats (AVX-512)
+        dct_padded.assign(n_mels * stride, T(0));
+        for (std::size_t n = 0; n < n_mels; ++n)
+            for (std::size_t k = 0; k < n_mfcc; ++k) dct_padded[n * stride + k] = dct[k * n_mels + n];
         lifter.assign(n_mfcc, T(1));
         if (o.lifter > 0) {
             const double L = double(o.lifter);
@@ -276,13 +292,17 @@ struct cepstrum {
 
     /// out[0..n_mfcc) from one log-mel row and the frame's spectral energy.
     void apply(const T* logmel, T energy, T* out) const {
-        // Loop over mels outside, coefficients inside: independent accumulators per coefficient
-        // (each summed in mel order), so the inner loop vectorises without reassociation.
-        for (std::size_t k = 0; k < n_mfcc; ++k) out[k] = 0;
-        for (std::size_t n = 0; n < n_mels; ++n) {
-            const T v = logmel[n];
-            const T* d = dct_t.data() + n * n_mfcc;
-            for (std::size_t k = 0; k < n_mfcc; ++k) out[k] += d[k] * v;
+        if constexpr (std::is_same_v<T, float>) {
+            best_spectrum_kernels()->row_times_matrix(logmel, n_mels, dct_padded.data(), stride, n_mfcc, out);
+        } else {
+            // Loop over mels outside, coefficients inside: independent accumulators per coefficient
+            // (each summed in mel order), so the inner loop vectorises without reassociation.
+            for (std::size_t k = 0; k < n_mfcc; ++k) out[k] = 0;
+            for (std::size_t n = 0; n < n_mels; ++n) {
+                const T v = logmel[n];
+                const T* d = dct_t.data() + n * n_mfcc;
+                for (std::size_t k = 0; k < n_mfcc; ++k) out[k] += d[k] * v;
+            }
         }
         for (std::size_t k = 0; k < n_mfcc; ++k) out[k] *= lifter[k];
         if (energy_c0) {
@@ -293,30 +313,61 @@ struct cepstrum {
     }
 };
 
-/// Mel powers (frames x n_mels) and frame energies of a whole signal.
-template <class T, class S>
-void mel_frames(const S* x, std::size_t n, const LogMelOptions& o, std::vector<T>& mel, std::vector<T>& energy,
-                const char* where, bool want_energy = false) {
-    frame_analyzer<T> a(o.stft);
+/// Frames per block of the one-shot analysis: even (frames are transformed in pairs 2k, 2k+1, see
+/// frame_analyzer::analyze_pair, and a block never splits a pair) and small enough that a block's
+/// mel rows stay in L1 between the filterbank, the log and the DCT.
+inline constexpr std::size_t mel_block_frames = 32;
+
+/// STFT + mel filterbank over all nf frames of x[0..n), block by block, on up to `threads` threads
+/// (0 = all cores). Calls block(t0, t1, mel, energy) for frames [t0, t1): mel holds (t1 - t0) rows
+/// of n_mels powers and energy the frames' spectrum sums (when want_energy). Blocks reach `block`
+/// from several threads at once, each with its own buffers; frames are paired the same way whatever
+/// the thread count, so the results are bit-identical for every thread count.
+template <class T, class S, class Block>
+void for_each_mel_block(const S* x, std::size_t n, const LogMelOptions& o, std::size_t nf, unsigned threads,
+                        bool want_energy, Block&& block) {
     const auto fb = make_mel_filterbank<T>(o.mel);
-    const std::size_t nf = frames_for(a.layout(), n, where), nm = o.mel.n_mels;
-    mel.resize(nf * nm);
-    energy.resize(nf);
-    aligned_buffer<T> spec(a.bins());
-    for (std::size_t t = 0; t < nf; ++t) {
-        a.load(x, n, t);
-        energy[t] = a.analyze(spec.data(), want_energy);
-        fb.apply(spec.data(), mel.data() + t * nm);
-    }
-    // NaN/Inf samples: rather than a pass over the whole input first (as much memory traffic as
-    // the analysis itself), check the much smaller output - a non-finite sample inside a frame
-    // makes its whole spectrum non-finite - and then the samples no frame reads.
-    const frame_layout& L = a.layout();
-    const bool ok = all_finite(mel.data(), mel.size()) && all_finite(energy.data(), energy.size());
-    if (!ok) {
+    const std::size_t nm = o.mel.n_mels, pairs = (nf + 1) / 2;
+    // Enough pairs per thread that starting a thread (~50 us) is noise: 2000 frames = 20 s of audio.
+    const unsigned usable = static_cast<unsigned>(std::max<std::size_t>(1, std::min<std::size_t>(
+        threads == 0 ? default_thread_count() : threads, pairs / 1000)));
+    parallel_for(pairs, usable, [&](std::size_t p0, std::size_t p1) {
+        frame_analyzer<T> a(o.stft);
+        const std::size_t nb = a.bins(), B = mel_block_frames;
+        aligned_buffer<T> spec_a(nb + spectrum_padding), spec_b(nb + spectrum_padding);  // zeros after the bins
+        std::vector<T> mel(B * nm), energy(B);
+        const std::size_t f0 = 2 * p0, f1 = std::min(nf, 2 * p1);
+        for (std::size_t t0 = f0; t0 < f1; t0 += B) {
+            const std::size_t t1 = std::min(f1, t0 + B);
+            for (std::size_t t = t0; t < t1; t += 2) {
+                T* ma = mel.data() + (t - t0) * nm;
+                if (t + 1 < t1) {
+                    a.load_pair(x, n, t);
+                    a.analyze_pair(spec_a.data(), spec_b.data(), want_energy ? &energy[t - t0] : nullptr,
+                                   want_energy ? &energy[t - t0 + 1] : nullptr);
+                    fb.apply_padded(spec_a.data(), ma);
+                    fb.apply_padded(spec_b.data(), ma + nm);
+                } else {  // the last frame of an odd count
+                    a.load(x, n, t);
+                    energy[t - t0] = a.analyze(spec_a.data(), want_energy);
+                    fb.apply_padded(spec_a.data(), ma);
+                }
+            }
+            block(t0, t1, mel.data(), energy.data());
+        }
+    });
+}
+
+/// After the analysis: a non-finite result means a non-finite (or overflowing) sample inside some
+/// frame - a NaN/Inf sample makes its whole frame non-finite, so checking the (much smaller) output
+/// replaces a pass over the input - and the samples no frame reads are checked on their own.
+template <class S>
+void check_finite_result(const S* x, std::size_t n, const StftOptions& so, std::size_t nf, bool finite, const char* where) {
+    if (!finite) {
         require_finite(x, n, where, "the signal");
         detail::throw_invalid_argument(where, "the spectrum overflowed (samples too large for this precision?)");
     }
+    const frame_layout L = so.layout();
     auto check_range = [&](std::ptrdiff_t a0, std::ptrdiff_t b0) {
         const std::ptrdiff_t lo = std::max<std::ptrdiff_t>(a0, 0), hi = std::min<std::ptrdiff_t>(b0, std::ptrdiff_t(n));
         if (hi > lo && !all_finite(x + lo, std::size_t(hi - lo))) require_finite(x, n, where, "the signal");
@@ -329,6 +380,48 @@ void mel_frames(const S* x, std::size_t n, const LogMelOptions& o, std::vector<T
     check_range(start(nf - 1) + len, std::ptrdiff_t(n));
 }
 
+/// log_mel / mel_spectrogram of x[0..n) into a (frames, n_mels) tensor.
+template <class T, class S>
+tensor<T, 2> log_mel_of(const S* x, std::size_t n, const LogMelOptions& o, unsigned threads, const char* where) {
+    const std::size_t nf = frames_for(o.stft.layout(), n, where), nm = o.mel.n_mels;
+    tensor<T, 2> out = tensor<T, 2>::from_shape({nf, nm});
+    const bool global = o.log.global();
+    for_each_mel_block<T>(x, n, o, nf, threads, false, [&](std::size_t t0, std::size_t t1, T* mel, const T*) {
+        T* dst = out.data() + t0 * nm;
+        std::copy(mel, mel + (t1 - t0) * nm, dst);
+        if (!global) apply_log(dst, (t1 - t0) * nm, o.log);
+    });
+    if (global) apply_log(out.data(), out.size(), o.log);
+    check_finite_result(x, n, o.stft, nf, all_finite(out.data(), out.size()), where);
+    return out;
+}
+
+/// mfcc of x[0..n): mel, log and DCT fused per block of frames (the mel rows never leave L1),
+/// except under a global top_db clamp (librosa), which needs every log-mel value first.
+template <class T, class S>
+tensor<T, 2> mfcc_of(const S* x, std::size_t n, const MfccOptions& o, unsigned threads, const char* where) {
+    const LogMelOptions& lo = o.logmel;
+    const std::size_t nf = frames_for(lo.stft.layout(), n, where), nm = lo.mel.n_mels, nc = o.n_mfcc;
+    const cepstrum<T> c(o);
+    tensor<T, 2> out = tensor<T, 2>::from_shape({nf, nc});
+    if (!lo.log.global()) {
+        for_each_mel_block<T>(x, n, lo, nf, threads, o.energy_c0, [&](std::size_t t0, std::size_t t1, T* mel, const T* energy) {
+            apply_log(mel, (t1 - t0) * nm, lo.log);
+            for (std::size_t t = t0; t < t1; ++t) c.apply(mel + (t - t0) * nm, energy[t - t0], out.data() + t * nc);
+        });
+    } else {
+        std::vector<T> mel(nf * nm), energy(nf);
+        for_each_mel_block<T>(x, n, lo, nf, threads, o.energy_c0, [&](std::size_t t0, std::size_t t1, T* m, const T* e) {
+            std::copy(m, m + (t1 - t0) * nm, mel.data() + t0 * nm);
+            std::copy(e, e + (t1 - t0), energy.data() + t0);
+        });
+        apply_log(mel.data(), mel.size(), lo.log);
+        for (std::size_t t = 0; t < nf; ++t) c.apply(mel.data() + t * nm, energy[t], out.data() + t * nc);
+    }
+    check_finite_result(x, n, lo.stft, nf, all_finite(out.data(), out.size()), where);
+    return out;
+}
+
 /// A public function's cheap input checks (finiteness is checked on the way, see mel_frames).
 inline void require_samples(std::size_t n, const char* where) {
     SYNCDSP_REQUIRE(n > 0, where, "the signal is empty (0 samples)");
@@ -337,52 +430,71 @@ inline void require_samples(std::size_t n, const char* where) {
 }  // namespace impl
 
 /// Mel power spectrogram (frames, n_mels) of x[0..n) (librosa.feature.melspectrogram, transposed).
+/// `threads`: how many threads may share the work (0 = all cores); the result is the same bits for
+/// every count.
 template <class T>
-tensor<T, 2> mel_spectrogram(const T* x, std::size_t n, const LogMelOptions& o) {
+tensor<T, 2> mel_spectrogram(const T* x, std::size_t n, const LogMelOptions& o, unsigned threads = 1) {
     LogMelOptions p = o;
     p.log.type = log_type::none;
     p.validate();
     impl::require_samples(n, "mel_spectrogram");
-    std::vector<T> mel, energy;
-    impl::mel_frames(x, n, p, mel, energy, "mel_spectrogram");
-    tensor<T, 2> out = tensor<T, 2>::from_shape({energy.size(), p.mel.n_mels});
-    std::copy(mel.begin(), mel.end(), out.data());
-    return out;
+    return impl::log_mel_of<T>(x, n, p, threads, "mel_spectrogram");
 }
 
 /// Log-mel spectrogram (frames, n_mels) of x[0..n).
 template <class T>
-tensor<T, 2> log_mel(const T* x, std::size_t n, const LogMelOptions& o) {
+tensor<T, 2> log_mel(const T* x, std::size_t n, const LogMelOptions& o, unsigned threads = 1) {
     o.validate();
     impl::require_samples(n, "log_mel");
-    std::vector<T> mel, energy;
-    impl::mel_frames(x, n, o, mel, energy, "log_mel");
-    impl::apply_log(mel.data(), mel.size(), o.log);
-    tensor<T, 2> out = tensor<T, 2>::from_shape({energy.size(), o.mel.n_mels});
-    std::copy(mel.begin(), mel.end(), out.data());
-    return out;
+    return impl::log_mel_of<T>(x, n, o, threads, "log_mel");
 }
 
 /// MFCC (frames, n_mfcc) of x[0..n) (e.g. straight from io::read_wav's mono samples, no copy).
 template <class T>
-tensor<T, 2> mfcc(const T* x, std::size_t n, const MfccOptions& o) {
+tensor<T, 2> mfcc(const T* x, std::size_t n, const MfccOptions& o, unsigned threads = 1) {
     o.validate();
     impl::require_samples(n, "mfcc");
-    std::vector<T> mel, energy;
-    impl::mel_frames(x, n, o.logmel, mel, energy, "mfcc", o.energy_c0);
-    impl::apply_log(mel.data(), mel.size(), o.logmel.log);
-    const impl::cepstrum<T> c(o);
-    const std::size_t nf = energy.size(), nm = o.logmel.mel.n_mels;
-    tensor<T, 2> out = tensor<T, 2>::from_shape({nf, o.n_mfcc});
-    for (std::size_t t = 0; t < nf; ++t) c.apply(mel.data() + t * nm, energy[t], out.data() + t * o.n_mfcc);
-    return out;
+    return impl::mfcc_of<T>(x, n, o, threads, "mfcc");
+}
+
+/// Options for 16-bit PCM samples taken as they are stored (x / 32768 is what io::read_wav returns):
+/// the input scale absorbs the 1/32768, a power of two, so the results are bit for bit those of
+/// the same call on read_wav's samples.
+template <class O>
+O for_pcm16(O o) {
+    auto& s = [&]() -> StftOptions& {
+        if constexpr (std::is_same_v<O, MfccOptions>) return o.logmel.stft;
+        else return o.stft;
+    }();
+    s.input_scale /= 32768.0;
+    return o;
+}
+
+/// MFCC of 16-bit PCM samples as stored in a WAV file (io::map_wav gives them without a copy).
+template <class T = float>
+tensor<T, 2> mfcc_pcm16(const std::int16_t* x, std::size_t n, const MfccOptions& o, unsigned threads = 1) {
+    const MfccOptions p = for_pcm16(o);
+    p.validate();
+    impl::require_samples(n, "mfcc");
+    return impl::mfcc_of<T>(x, n, p, threads, "mfcc");
+}
+
+/// Log-mel spectrogram of 16-bit PCM samples as stored (see mfcc_pcm16).
+template <class T = float>
+tensor<T, 2> log_mel_pcm16(const std::int16_t* x, std::size_t n, const LogMelOptions& o, unsigned threads = 1) {
+    const LogMelOptions p = for_pcm16(o);
+    p.validate();
+    impl::require_samples(n, "log_mel");
+    return impl::log_mel_of<T>(x, n, p, threads, "log_mel");
 }
 
 template <class T>
-tensor<T, 2> mel_spectrogram(const tensor<T, 1>& x, const LogMelOptions& o) { return mel_spectrogram(x.data(), x.size(), o); }
+tensor<T, 2> mel_spectrogram(const tensor<T, 1>& x, const LogMelOptions& o, unsigned threads = 1) {
+    return mel_spectrogram(x.data(), x.size(), o, threads);
+}
 template <class T>
-tensor<T, 2> log_mel(const tensor<T, 1>& x, const LogMelOptions& o) { return log_mel(x.data(), x.size(), o); }
+tensor<T, 2> log_mel(const tensor<T, 1>& x, const LogMelOptions& o, unsigned threads = 1) { return log_mel(x.data(), x.size(), o, threads); }
 template <class T>
-tensor<T, 2> mfcc(const tensor<T, 1>& x, const MfccOptions& o) { return mfcc(x.data(), x.size(), o); }
+tensor<T, 2> mfcc(const tensor<T, 1>& x, const MfccOptions& o, unsigned threads = 1) { return mfcc(x.data(), x.size(), o, threads); }
 
 }  // namespace syncdsp::audio

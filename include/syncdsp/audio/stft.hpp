@@ -11,13 +11,16 @@
 #include <cmath>
 #include <complex>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <sstream>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "syncdsp/audio/fft.hpp"
 #include "syncdsp/audio/framing.hpp"
+#include "syncdsp/audio/spectrum_kernels.hpp"
 #include "syncdsp/audio/window.hpp"
 #include "syncdsp/core/checked.hpp"
 #include "syncdsp/core/error.hpp"
@@ -101,7 +104,9 @@ public:
     explicit frame_analyzer(const StftOptions& o) : frame_analyzer(o, o.layout()) {}
     /// With another layout of win_length-sample frames than o.framing gives (e.g. hop_centred_layout).
     frame_analyzer(const StftOptions& o, const frame_layout& layout)
-        : o_(o), layout_(layout), plan_(rfft_plan<T>::get(o.n_fft)), buf_(o.n_fft), spec_(o.n_fft / 2 + 1),
+        : o_(o), layout_(layout), plan_(rfft_plan<T>::get(o.n_fft)), pair_plan_(cfft_plan<T>::get(o.n_fft)),
+          buf_(o.n_fft), buf2_(o.n_fft), spec_(o.n_fft / 2 + 1), pair_in_(o.n_fft), pair_out_(o.n_fft),
+          pair_rev_(2 * (o.n_fft / 2 + 1)),
           window_(o.win_length), scale_(static_cast<T>(o.input_scale)), c_(static_cast<T>(o.preemphasis_coeff)) {
         SYNCDSP_REQUIRE(layout.length == o.win_length, "stft", "the frame layout has ", layout.length,
                         "-sample frames but win_length=", o.win_length);
@@ -123,10 +128,106 @@ public:
     /// (at least, for streaming) n samples, and the frame must only need indices >= base - 1.
     template <class S>
     void load_range(const S* x, std::size_t base, std::size_t n, std::size_t t) {
+        load_into(buf_.data(), x, base, n, t);
+    }
+
+    /// Loads frames t and t+1 for analyze_pair (same rules as load / load_range).
+    template <class S>
+    void load_pair(const S* x, std::size_t n, std::size_t t) {
+        load_range_pair(x, 0, n, t);
+    }
+    template <class S>
+    void load_range_pair(const S* x, std::size_t base, std::size_t n, std::size_t t) {
+        load_into(buf_.data(), x, base, n, t);
+        load_into(buf2_.data(), x, base, n, t + 1);
+    }
+
+    /// The frame last loaded (layout().length samples, scaled and pre-emphasised as read), before
+    /// analyze() windows it in place.
+    const T* loaded() const { return buf_.data(); }
+
+    /// Spectrum of the loaded frame into out[0..bins); returns the sum of the spectrum (psf's
+    /// energy) when want_energy, else 0.
+    T analyze(T* out, bool want_energy = true) {
+        prepare(buf_.data());
+        return spectrum_of(buf_.data(), out, want_energy);
+    }
+
+    /// Spectra of the two frames loaded by load_pair into out_a and out_b (bins() values each), and
+    /// their sums into *energy_a / *energy_b when those are not null. One complex FFT of
+    /// a + i b gives both: A_k = (Z_k + conj Z_{n-k}) / 2, B_k = (Z_k - conj Z_{n-k}) / 2i. Its
+    /// rounding error scales with the louder frame, so a pair whose (windowed) powers differ by
+    /// more than pair_power_ratio, or of which one frame is exactly silent, is transformed frame
+    /// by frame instead: a quiet frame never inherits noise from a loud neighbour, and digital
+    /// silence stays exactly zero.
+    void analyze_pair(T* out_a, T* out_b, T* energy_a, T* energy_b) {
+        T* a = buf_.data();
+        T* b = buf2_.data();
+        prepare(a);
+        prepare(b);
+        const std::size_t L = layout_.length;
+        T pa, pb;
+        std::complex<T>* z = pair_in_.data();
+        if constexpr (std::is_same_v<T, float>) {
+            best_spectrum_kernels()->pack_pair(a, b, L, reinterpret_cast<float*>(z), &pa, &pb);  // [L, n_fft) stays 0
+        } else {
+            pa = sum_of_squares(a, L);
+            pb = sum_of_squares(b, L);
+            for (std::size_t i = 0; i < L; ++i) z[i] = std::complex<T>(a[i], b[i]);  // [L, n_fft) stays 0
+        }
+        const T hi = std::max(pa, pb), lo = std::min(pa, pb);
+        const bool want = energy_a || energy_b;
+        if (!(hi <= lo * static_cast<T>(pair_power_ratio)) || (lo == T(0) && hi != T(0))) {
+            const T ea = spectrum_of(a, out_a, want), eb = spectrum_of(b, out_b, want);
+            if (energy_a) *energy_a = ea;
+            if (energy_b) *energy_b = eb;
+            return;
+        }
+        pair_plan_->execute(z, pair_out_.data());
+        const T* c = reinterpret_cast<const T*>(pair_out_.data());
+        const std::size_t nfft = o_.n_fft, nb = spec_.size();
+        if constexpr (std::is_same_v<T, float>) {
+            if (o_.power == 2.0) {
+                best_spectrum_kernels()->pair_power(c, nfft, nb, static_cast<float>(o_.scale * 0.25), out_a, out_b,
+                                                    pair_rev_.data());
+                if (energy_a) *energy_a = sum4(out_a, nb);
+                if (energy_b) *energy_b = sum4(out_b, nb);
+                return;
+            }
+        }
+        if (o_.power == 2.0) {
+            const T sc = static_cast<T>(o_.scale * 0.25);
+            auto bin = [&](std::size_t k, std::size_t m) {
+                const T zr = c[2 * k], zi = c[2 * k + 1], wr = c[2 * m], wi = c[2 * m + 1];
+                out_a[k] = ((zr + wr) * (zr + wr) + (zi - wi) * (zi - wi)) * sc;
+                out_b[k] = ((zr - wr) * (zr - wr) + (zi + wi) * (zi + wi)) * sc;
+            };
+            bin(0, 0);
+            for (std::size_t k = 1; k < nb; ++k) bin(k, nfft - k);
+        } else {
+            const T sc = static_cast<T>(o_.scale * 0.5);
+            auto bin = [&](std::size_t k, std::size_t m) {
+                const T zr = c[2 * k], zi = c[2 * k + 1], wr = c[2 * m], wi = c[2 * m + 1];
+                out_a[k] = std::sqrt((zr + wr) * (zr + wr) + (zi - wi) * (zi - wi)) * sc;
+                out_b[k] = std::sqrt((zr - wr) * (zr - wr) + (zi + wi) * (zi + wi)) * sc;
+            };
+            bin(0, 0);
+            for (std::size_t k = 1; k < nb; ++k) bin(k, nfft - k);
+        }
+        if (energy_a) *energy_a = sum4(out_a, nb);
+        if (energy_b) *energy_b = sum4(out_b, nb);
+    }
+
+    /// Largest ratio of two frames' powers that analyze_pair transforms together.
+    static constexpr double pair_power_ratio = 16.0;
+
+private:
+    /// Frame t into out[0..length): scaled, with signal pre-emphasis (see load_range).
+    template <class S>
+    void load_into(T* out, const S* x, std::size_t base, std::size_t n, std::size_t t) const {
         const std::ptrdiff_t start = static_cast<std::ptrdiff_t>(t * layout_.hop) + layout_.offset;
         const auto L = static_cast<std::ptrdiff_t>(layout_.length);
         const auto N = static_cast<std::ptrdiff_t>(n), B = static_cast<std::ptrdiff_t>(base);
-        T* out = buf_.data();
         const bool sig = o_.preemphasis == preemphasis_mode::signal;
         const bool inside = start >= B && start + L <= N && (!sig || start == 0 || start - 1 >= B);
         if (inside && start >= 0) {
@@ -138,8 +239,12 @@ public:
                 // scale is a power of two (the presets' 32768), written so that it vectorises.
                 const std::ptrdiff_t i0 = start == 0 ? 1 : 0;
                 if (start == 0) out[0] = scale_ * static_cast<T>(p[0]);
-                for (std::ptrdiff_t i = i0; i < L; ++i)
-                    out[i] = (static_cast<T>(p[i]) - c_ * static_cast<T>(p[i - 1])) * scale_;
+                if constexpr (std::is_same_v<T, float> && std::is_same_v<S, std::int16_t>) {
+                    best_spectrum_kernels()->preemphasize_pcm16(p + i0, std::size_t(L - i0), c_, scale_, out + i0);
+                } else {
+                    for (std::ptrdiff_t i = i0; i < L; ++i)
+                        out[i] = (static_cast<T>(p[i]) - c_ * static_cast<T>(p[i - 1])) * scale_;
+                }
             }
         } else {
             const pad_mode pad = layout_.mode == framing_mode::centered ? layout_.pad : pad_mode::constant;
@@ -155,15 +260,9 @@ public:
         }
     }
 
-    /// The frame last loaded (layout().length samples, scaled and pre-emphasised as read), before
-    /// analyze() windows it in place.
-    const T* loaded() const { return buf_.data(); }
-
-    /// Spectrum of the loaded frame into out[0..bins); returns the sum of the spectrum (psf's
-    /// energy) when want_energy, else 0.
-    T analyze(T* out, bool want_energy = true) {
-        const std::size_t L = layout_.length, nfft = o_.n_fft;
-        T* f = buf_.data();
+    /// DC removal, per-frame pre-emphasis and the window, in place on a loaded frame.
+    void prepare(T* f) const {
+        const std::size_t L = layout_.length;
         if (o_.remove_dc) {
             T m4[4] = {0, 0, 0, 0};  // four partial sums: not one long dependency chain
             std::size_t i = 0;
@@ -176,6 +275,11 @@ public:
         if (o_.preemphasis == preemphasis_mode::frame) preemphasize_frame(f, L, c_);
         if (!rect_)
             for (std::size_t i = 0; i < L; ++i) f[i] *= window_[i];
+    }
+
+    /// Power (or magnitude) spectrum of a prepared frame f (an n_fft buffer, zero-padded here).
+    T spectrum_of(T* f, T* out, bool want_energy) {
+        const std::size_t L = layout_.length, nfft = o_.n_fft;
         std::fill(f + L, f + nfft, T(0));
         plan_->execute(f, spec_.data());
         const std::size_t nb = spec_.size();
@@ -186,21 +290,34 @@ public:
         } else {
             for (std::size_t k = 0; k < nb; ++k) out[k] = std::abs(spec_[k]) * sc;
         }
-        if (!want_energy) return T(0);
-        T t[4] = {0, 0, 0, 0};  // four partial sums: not one long dependency chain
+        return want_energy ? sum4(out, nb) : T(0);
+    }
+
+    /// Sum with four partial sums (not one long dependency chain), in a fixed order.
+    static T sum4(const T* v, std::size_t n) {
+        T t[4] = {0, 0, 0, 0};
         std::size_t k = 0;
-        for (; k + 4 <= nb; k += 4)
-            for (std::size_t j = 0; j < 4; ++j) t[j] += out[k + j];
-        for (; k < nb; ++k) t[0] += out[k];
+        for (; k + 4 <= n; k += 4)
+            for (std::size_t j = 0; j < 4; ++j) t[j] += v[k + j];
+        for (; k < n; ++k) t[0] += v[k];
+        return (t[0] + t[1]) + (t[2] + t[3]);
+    }
+    static T sum_of_squares(const T* v, std::size_t n) {
+        T t[4] = {0, 0, 0, 0};
+        std::size_t k = 0;
+        for (; k + 4 <= n; k += 4)
+            for (std::size_t j = 0; j < 4; ++j) t[j] += v[k + j] * v[k + j];
+        for (; k < n; ++k) t[0] += v[k] * v[k];
         return (t[0] + t[1]) + (t[2] + t[3]);
     }
 
-private:
     StftOptions o_;
     frame_layout layout_;
     std::shared_ptr<const rfft_plan<T>> plan_;
-    aligned_buffer<T> buf_;
-    aligned_buffer<std::complex<T>> spec_;
+    std::shared_ptr<const cfft_plan<T>> pair_plan_;
+    aligned_buffer<T> buf_, buf2_;
+    aligned_buffer<std::complex<T>> spec_, pair_in_, pair_out_;
+    aligned_buffer<T> pair_rev_;  // scratch of the float pair_power kernel
     aligned_buffer<T> window_;
     T scale_, c_;
     bool rect_ = false;

@@ -5,8 +5,8 @@
 //   s.finish(); use(s.pop(s.frames_ready()));
 //
 // The frames are exactly (bit for bit) those of the one-shot mfcc()/log_mel() on the concatenated
-// signal, whatever the chunking: a frame is computed as soon as every sample it needs has
-// arrived, with the same code and arithmetic as the one-shot path; whole-signal pre-emphasis
+// signal, whatever the chunking: a frame is computed as soon as every sample it and its partner
+// (frames share FFTs in pairs, frame_analyzer::analyze_pair) need has arrived, with the same code and arithmetic as the one-shot path; whole-signal pre-emphasis
 // carries its state across chunks; the padded tail (psf) or centred right edge (librosa) is done
 // by finish(). Memory stays bounded (about one frame of samples plus the frames not yet popped).
 //
@@ -99,7 +99,8 @@ private:
                         "set log.top_db = 0 to stream (see docs/audio.md)");
         an_ = std::make_unique<impl::frame_analyzer<T>>(o_.stft);
         fb_ = make_mel_filterbank<T>(o_.mel);
-        spec_ = aligned_buffer<T>(an_->bins());
+        spec_ = aligned_buffer<T>(an_->bins() + impl::spectrum_padding);  // zeros after the bins (apply_padded)
+        spec2_ = aligned_buffer<T>(an_->bins() + impl::spectrum_padding);
         mel_.resize(o_.mel.n_mels);
         dim_ = o_.mel.n_mels;
         const frame_layout& L = an_->layout();
@@ -123,19 +124,33 @@ private:
     void run(bool at_end) {
         const frame_layout& L = an_->layout();
         const std::size_t total = at_end ? L.count(received_) : 0;
+        const bool want_energy = cep_ && cep_->energy_c0;
         for (;;) {
             if (at_end ? next_ >= total : !ready_midstream(next_)) break;
-            an_->load_range(buf_.data(), base_, received_, next_);
-            const T energy = an_->analyze(spec_.data(), cep_ && cep_->energy_c0);
-            fb_.apply(spec_.data(), mel_.data());
-            impl::apply_log(mel_.data(), mel_.size(), o_.log);  // per-value only (top_db refused)
-            const std::size_t at = out_.size();
-            out_.resize(at + dim_);
-            if (cep_)
-                cep_->apply(mel_.data(), energy, out_.data() + at);
-            else
-                std::copy(mel_.begin(), mel_.end(), out_.begin() + std::ptrdiff_t(at));
-            ++next_;
+            // Frames go through the FFT in the pairs (2k, 2k+1) of the one-shot call, so an even
+            // frame waits for its partner; only the last frame of an odd count goes alone.
+            const bool pair = at_end ? next_ + 1 < total : ready_midstream(next_ + 1);
+            if (!pair && !at_end) break;
+            T energy[2] = {0, 0};
+            if (pair) {
+                an_->load_range_pair(buf_.data(), base_, received_, next_);
+                an_->analyze_pair(spec_.data(), spec2_.data(), want_energy ? &energy[0] : nullptr,
+                                  want_energy ? &energy[1] : nullptr);
+            } else {
+                an_->load_range(buf_.data(), base_, received_, next_);
+                energy[0] = an_->analyze(spec_.data(), want_energy);
+            }
+            for (std::size_t k = 0; k < (pair ? 2u : 1u); ++k) {
+                fb_.apply_padded(k == 0 ? spec_.data() : spec2_.data(), mel_.data());
+                impl::apply_log(mel_.data(), mel_.size(), o_.log);  // per-value only (top_db refused)
+                const std::size_t at = out_.size();
+                out_.resize(at + dim_);
+                if (cep_)
+                    cep_->apply(mel_.data(), energy[k], out_.data() + at);
+                else
+                    std::copy(mel_.begin(), mel_.end(), out_.begin() + std::ptrdiff_t(at));
+                ++next_;
+            }
         }
         // Drop samples no future frame can need (keep some history for pre-emphasis and reflection).
         const std::ptrdiff_t need = std::min<std::ptrdiff_t>(start_of(next_) - 1,
@@ -151,7 +166,7 @@ private:
     std::unique_ptr<impl::frame_analyzer<T>> an_;
     std::unique_ptr<impl::cepstrum<T>> cep_;
     mel_filterbank<T> fb_;
-    aligned_buffer<T> spec_;
+    aligned_buffer<T> spec_, spec2_;
     std::vector<T> mel_;
     std::vector<T> buf_;   // samples [base_, base_ + buf_.size())
     std::vector<T> out_;   // computed frames, from head_

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <random>
 #include <string>
 #include <vector>
@@ -60,15 +61,22 @@ inline std::string temporary_sibling(const std::string& path) {
     return path + ".tmp" + std::to_string(rd() % 1000000u);
 }
 
-/// Writes bytes to `path` through a temporary sibling and a rename; on any failure the target is
-/// untouched and the temporary is removed.
-inline void write_file_atomic(const std::string& path, const void* data, std::size_t size) {
+/// A run of bytes to write.
+struct byte_span {
+    const void* data = nullptr;
+    std::size_t size = 0;
+};
+
+/// Writes the pieces one after another to `path` through a temporary sibling and a rename (no
+/// copy into one buffer first); on any failure the target is untouched and the temporary removed.
+inline void write_file_atomic(const std::string& path, std::initializer_list<byte_span> pieces) {
     const std::string tmp = temporary_sibling(path);
     {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
         if (!out)
             detail::throw_io_error("write_file", "cannot create '", tmp, "': ", std::strerror(errno));
-        if (size > 0) out.write(static_cast<const char*>(data), static_cast<std::streamsize>(size));
+        for (const byte_span& b : pieces)
+            if (b.size > 0 && out) out.write(static_cast<const char*>(b.data), static_cast<std::streamsize>(b.size));
         out.flush();
         if (!out) {
             out.close();
@@ -82,6 +90,12 @@ inline void write_file_atomic(const std::string& path, const void* data, std::si
         detail::throw_io_error("write_file", "cannot rename '", tmp, "' to '", path,
                                "': ", std::strerror(err));
     }
+}
+
+/// Writes bytes to `path` through a temporary sibling and a rename; on any failure the target is
+/// untouched and the temporary is removed.
+inline void write_file_atomic(const std::string& path, const void* data, std::size_t size) {
+    write_file_atomic(path, {byte_span{data, size}});
 }
 
 inline void write_file_atomic(const std::string& path, const std::vector<std::uint8_t>& bytes) {

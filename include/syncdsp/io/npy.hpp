@@ -220,9 +220,10 @@ array<T> read_npy(const std::string& path) {
     }
 }
 
-/// Encodes contiguous row-major data of the given shape as an .npy (version 1.0) buffer.
+/// The .npy (version 1.0) header for row-major data of type T and the given shape: the bytes
+/// that precede the data, padded so that the data starts on a 64-byte boundary.
 template <class T>
-std::vector<std::uint8_t> encode_npy(const T* data, const std::vector<std::size_t>& shape) {
+std::vector<std::uint8_t> npy_header_bytes(const std::vector<std::size_t>& shape) {
     static_assert(std::is_arithmetic<T>::value, "encode_npy needs a numeric element type");
     std::string dict = std::string("{'descr': '") + npy_impl::npy_dtype<T>::name +
                        "', 'fortran_order': False, 'shape': (";
@@ -239,28 +240,47 @@ std::vector<std::uint8_t> encode_npy(const T* data, const std::vector<std::size_
     dict.append((64 - unpadded % 64) % 64, ' ');
     dict += '\n';
     SYNCDSP_REQUIRE(dict.size() <= 0xFFFF, "write_npy", "header of ", dict.size(), " bytes is too long");
-    const std::size_t bytes = checked_mul(count, sizeof(T), "write_npy");
-    std::vector<std::uint8_t> out(10 + dict.size() + bytes);
+    checked_mul(count, sizeof(T), "write_npy");  // the data's size must be representable
+    std::vector<std::uint8_t> out(10 + dict.size());
     const std::uint8_t preamble[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0,
                                        static_cast<std::uint8_t>(dict.size() & 0xff),
                                        static_cast<std::uint8_t>(dict.size() >> 8)};
     std::memcpy(out.data(), preamble, 10);
     std::memcpy(out.data() + 10, dict.data(), dict.size());
-    if (bytes) std::memcpy(out.data() + 10 + dict.size(), data, bytes);  // little-endian hosts only
     return out;
+}
+
+namespace npy_impl {
+inline std::size_t count_of(const std::vector<std::size_t>& shape) {
+    std::size_t n = 1;
+    for (auto d : shape) n = checked_mul(n, d, "write_npy");
+    return n;
+}
+}  // namespace npy_impl
+
+/// Encodes contiguous row-major data of the given shape as an .npy (version 1.0) buffer.
+template <class T>
+std::vector<std::uint8_t> encode_npy(const T* data, const std::vector<std::size_t>& shape) {
+    std::vector<std::uint8_t> out = npy_header_bytes<T>(shape);
+    const std::size_t head = out.size(), bytes = npy_impl::count_of(shape) * sizeof(T);
+    out.resize(head + bytes);
+    if (bytes) std::memcpy(out.data() + head, data, bytes);  // little-endian hosts only
+    return out;
+}
+
+/// Writes raw row-major data of the given shape atomically: the header, then the data straight
+/// from `data` (no copy into one buffer first; little-endian hosts only).
+template <class T>
+void write_npy(const std::string& path, const T* data, const std::vector<std::size_t>& shape) {
+    const std::vector<std::uint8_t> head = npy_header_bytes<T>(shape);
+    write_file_atomic(path, {byte_span{head.data(), head.size()}, byte_span{data, npy_impl::count_of(shape) * sizeof(T)}});
 }
 
 /// Writes any contiguous xtensor container (or anything with data() and shape()) atomically.
 template <class Container>
 void write_npy(const std::string& path, const Container& c) {
     std::vector<std::size_t> shape(c.shape().begin(), c.shape().end());
-    write_file_atomic(path, encode_npy(c.data(), shape));
-}
-
-/// Writes raw row-major data of the given shape atomically.
-template <class T>
-void write_npy(const std::string& path, const T* data, const std::vector<std::size_t>& shape) {
-    write_file_atomic(path, encode_npy(data, shape));
+    write_npy(path, c.data(), shape);
 }
 
 }  // namespace syncdsp::io

@@ -17,6 +17,7 @@
 #include "syncdsp/core/error.hpp"
 #include "syncdsp/core/tensor.hpp"
 #include "syncdsp/io/file.hpp"
+#include "syncdsp/io/mapped_file.hpp"
 
 namespace syncdsp::io {
 
@@ -94,9 +95,18 @@ T decode_sample(const std::uint8_t* p, wav_format f) {
 
 }  // namespace wav_impl
 
-/// Decodes a WAV file held in memory. Throws parse_error (malformed) or unsupported_error.
-template <class T = float>
-wav_audio<T> decode_wav(const std::uint8_t* data, std::size_t size) {
+/// What a WAV header says and where its samples lie in the file.
+struct wav_layout {
+    unsigned sample_rate = 0;
+    unsigned channels = 0;
+    wav_format format = wav_format::pcm_s16;
+    std::size_t data_offset = 0;  ///< byte offset of the first sample
+    std::size_t frames = 0;       ///< sample frames (one sample per channel each)
+};
+
+/// Parses and checks the RIFF/WAVE header of a file held in memory (nothing is decoded). Throws
+/// parse_error (malformed) or unsupported_error.
+inline wav_layout parse_wav_layout(const std::uint8_t* data, std::size_t size) {
     using detail::load_u16le;
     using detail::load_u32le;
     const char* where = "wav";
@@ -197,14 +207,27 @@ wav_audio<T> decode_wav(const std::uint8_t* data, std::size_t size) {
     if (data_len % block_align != 0)
         detail::throw_parse_error(where, "'data' chunk at byte ", data_pos - 8, " has ", data_len,
                                   " bytes, not a whole number of ", block_align, "-byte frames");
-
-    wav_audio<T> out;
+    wav_layout out;
     out.sample_rate = sample_rate;
+    out.channels = channels;
     out.format = format;
-    const std::size_t frames = data_len / block_align;
-    out.samples = tensor<T, 2>::from_shape({frames, std::size_t(channels)});
+    out.data_offset = data_pos;
+    out.frames = data_len / block_align;
+    return out;
+}
+
+/// Decodes a WAV file held in memory. Throws parse_error (malformed) or unsupported_error.
+template <class T = float>
+wav_audio<T> decode_wav(const std::uint8_t* data, std::size_t size) {
+    const wav_layout w = parse_wav_layout(data, size);
+    const wav_format format = w.format;
+    const std::size_t frames = w.frames, channels = w.channels;
+    wav_audio<T> out;
+    out.sample_rate = w.sample_rate;
+    out.format = format;
+    out.samples = tensor<T, 2>::from_shape({frames, channels});
     const unsigned bps = wav_bytes_per_sample(format);
-    const std::uint8_t* p = data + data_pos;
+    const std::uint8_t* p = data + w.data_offset;
     T* o = out.samples.data();
     const std::size_t n = frames * channels;
     if (format == wav_format::pcm_s16) {  // the common case, kept tight
@@ -226,6 +249,50 @@ wav_audio<T> read_wav(const std::string& path) {
         throw parse_error("wav", std::string(e.what()) + " in '" + path + "'");
     }
 }
+
+/// A WAV file mapped into memory, its samples read where they lie (no copy): for 16-bit PCM,
+/// pcm16() points at the interleaved int16 samples themselves.
+class mapped_wav {
+public:
+    /// Maps and checks `path` (the same checks and errors as read_wav; nothing is decoded).
+    explicit mapped_wav(const std::string& path) : file_(path) {
+        try {
+            layout_ = parse_wav_layout(file_.data(), file_.size());
+        } catch (const parse_error& e) {
+            throw parse_error("wav", std::string(e.what()) + " in '" + path + "'");
+        }
+    }
+    const wav_layout& layout() const noexcept { return layout_; }
+    unsigned sample_rate() const noexcept { return layout_.sample_rate; }
+    unsigned channels() const noexcept { return layout_.channels; }
+    std::size_t frames() const noexcept { return layout_.frames; }
+    wav_format format() const noexcept { return layout_.format; }
+
+    /// The interleaved 16-bit samples (frames() x channels()) in place, or null when the file is
+    /// not 16-bit PCM, the host is big-endian, or the data chunk starts at an odd byte (a
+    /// malformed but readable file): then decode() them.
+    const std::int16_t* pcm16() const noexcept {
+        const bool little = [] {
+            const std::uint16_t one = 1;
+            std::uint8_t b;
+            std::memcpy(&b, &one, 1);
+            return b == 1;
+        }();
+        if (layout_.format != wav_format::pcm_s16 || !little || layout_.data_offset % alignof(std::int16_t) != 0)
+            return nullptr;
+        return reinterpret_cast<const std::int16_t*>(file_.data() + layout_.data_offset);
+    }
+
+    /// The samples decoded as read_wav does.
+    template <class T = float>
+    wav_audio<T> decode() const {
+        return decode_wav<T>(file_.data(), file_.size());
+    }
+
+private:
+    mapped_file file_;
+    wav_layout layout_;
+};
 
 /// Averages the channels of (frames, channels) audio into one mono signal.
 template <class T>
