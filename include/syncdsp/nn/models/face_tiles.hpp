@@ -223,6 +223,7 @@ inline std::vector<face_detection> keep_tile_detections(const face_tile& t, cons
         const double cx = d.box.x + d.box.width / 2, cy = d.box.y + d.box.height / 2;
         const bool own = cx >= t.own.x && cx < t.own.right() && cy >= t.own.y && cy < t.own.bottom();
         if (!own || !(std::max(d.box.width, d.box.height) <= t.reach)) continue;
+        d.from_tile = true;
         out.push_back(d);
     }
     return out;

@@ -21,7 +21,9 @@
 //    detector also runs on overlapping tiles, to find faces too small for the whole-frame pass:
 //    the full grid on frames that are multiples of tiles.scan_every (and the detector runs there),
 //    and on the other detection frames one tile around each followed face too small for the
-//    whole-frame pass (so such a face is found again at every detection).
+//    whole-frame pass (so such a face is found again at every detection). A face that a tile
+//    found once and no detection confirmed since does not make the detector run on every frame
+//    when it is lost (most such faces are false detections).
 // Live input (pipeline/live.hpp) calls set_streaming(true): push() reports the same faces, but no
 // per-frame history is kept and ended tracks are forgotten, so memory stays bounded.
 #pragma once
@@ -159,7 +161,9 @@ public:
         for (auto& t : live_) {
             if (t.missed == 0 && !face_analyzer::box_has_pixels(t.box, frame.width, frame.height)) t.missed = 1;  // left the image
             followed = followed || t.missed == 0;
-            if (t.missed > 0 && t.missed <= opt_.detect_every) detect = true;
+            // (Not for a face a tile scan found once and never again: most are false detections,
+            // and a detection per frame would change the other faces' boxes for nothing.)
+            if (t.missed > 0 && t.missed <= opt_.detect_every && t.confirmed) detect = true;
         }
         if (!followed) detect = true;
         if (!tiling_ || tiling_size_[0] != frame.width || tiling_size_[1] != frame.height) {
@@ -249,6 +253,7 @@ private:
         std::vector<std::size_t> missed_at;  // frames missed since the last found one
         landmarks68 last;
         std::size_t found = 0;  // frames with landmarks (kept when streaming only)
+        bool confirmed = true;  // false: started by a tile detection and not detected again yet
     };
 
     static double landmark_distance(const landmarks68& a, const landmarks68& b) {
@@ -291,6 +296,7 @@ private:
         lt.t.id = next_id_++;
         lt.box = f.box;
         lt.t.max_score = f.score;
+        lt.confirmed = !f.from_tile;
         const point c = face_tracker::centroid(f.landmarks);
         lt.offset = point{f.box.x + f.box.width / 2 - c.x, f.box.y + f.box.height / 2 - c.y};
         record(lt, index, f.box, f.landmarks);
@@ -327,6 +333,7 @@ private:
             const face& f = faces[best];
             lt.box = f.box;
             lt.t.max_score = std::max(lt.t.max_score, f.score);
+            lt.confirmed = true;
             const point c = face_tracker::centroid(f.landmarks);
             lt.offset = point{f.box.x + f.box.width / 2 - c.x, f.box.y + f.box.height / 2 - c.y};
             record(lt, index, f.box, f.landmarks);

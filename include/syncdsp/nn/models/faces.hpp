@@ -48,6 +48,7 @@ struct face {
     syncdsp::box box;          ///< detector box, pixels of the input image
     double score = 0;      ///< detector score
     landmarks68 landmarks; ///< 68 points in pixels of the input image
+    bool from_tile = false;  ///< found by a tile only (face_tiles.hpp), not by the whole-frame pass
 };
 
 class face_analyzer {
@@ -102,6 +103,7 @@ private:
             face f;
             f.box = d.box;
             f.score = d.score;
+            f.from_tile = d.from_tile;
             f.landmarks = lm_.detect(img, d.box);
             out.push_back(f);
         }
