@@ -132,7 +132,7 @@ public:
     bool active() const { return !grid_.empty(); }
     /// Every tile of every level (finest level first).
     const std::vector<face_tile>& grid() const { return grid_; }
-    /// Smallest face the whole-frame pass is expected to find (frame pixels).
+    /// Smallest face the whole-frame pass is expected to find (frame pixels; 0 when no tile is used).
     double whole_min_face() const { return whole_min_face_; }
     const FaceTileOptions& options() const { return opt_; }
 
