@@ -114,4 +114,14 @@ private:
     std::vector<std::string> positional_;
 };
 
+/// --tiles auto|on|off (sync, faces): whether the face detector also runs on tiles of big frames
+/// (nn::FaceTileOptions::standard(), ::always(), ::off()).
+enum class tiles_mode { automatic, on, off };
+inline tiles_mode parse_tiles(const std::string& v) {
+    if (v == "auto") return tiles_mode::automatic;
+    if (v == "on") return tiles_mode::on;
+    if (v == "off") return tiles_mode::off;
+    throw usage_error("--tiles takes auto, on or off, got '" + v + "'");
+}
+
 }  // namespace syncdsp::cli

@@ -50,6 +50,12 @@ options:
                        tracked and searched; the one whose mouth explains the sound is used; a
                        tie is reported, not guessed), largest (the largest face of each frame,
                        the single-face path) or a face id as --json `tracks` lists them
+  --tiles auto|on|off  small faces in big frames: the face detector also runs on overlapping
+                       624-px tiles (the full grid every 50 frames, and one tile around each small
+                       face it follows), so faces down to about 80 px are found (e.g. a 1920x1080
+                       debate stage, where the whole frame finds faces from ~250 px). auto
+                       (default): in frames of 1560 px or more (1080p and up); on: also from 780
+                       px (e.g. 1280x720); off: the whole frame only
   --save-landmarks F   write the landmarks used to F (CSV), e.g. to re-use them with --landmarks
   --models DIR         directory of the face-api model files (default $SYNCDSP_MODELS, then
                        ~/.local/share/syncdsp/models)
@@ -81,7 +87,7 @@ exit status: 0 = measured, 1 = error (bad input, no audio/video stream, no offse
 int run(const std::vector<std::string>& args) {
     using namespace syncdsp;
     cli::arguments a(args, {"--max-offset", "--roi", "--track", "--hop", "--plot", "--report", "--landmarks", "--faces", "--face", "--models",
-                            "--phones", "--save-landmarks", "--tolerance", "--calibration"},
+                            "--phones", "--save-landmarks", "--tolerance", "--calibration", "--tiles"},
                      {"--json", "--face-crop", "--quiet", "--help"});
     if (a.flag("--help")) {
         std::cout << help;
@@ -103,6 +109,12 @@ int run(const std::vector<std::string>& args) {
         opt.save_landmarks_path = *v;
     }
     cli::apply_cue_options(a, opt);
+    if (auto v = a.value("--tiles")) {
+        const auto m = cli::parse_tiles(*v);
+        opt.tracks.tiles = m == cli::tiles_mode::on    ? nn::FaceTileOptions::always()
+                           : m == cli::tiles_mode::off ? nn::FaceTileOptions::off()
+                                                       : nn::FaceTileOptions::standard();
+    }
     if (auto v = a.value("--track")) opt.search.window_s = cli::parse_positive_duration_ms("--track", *v, 3600e3) / 1000.0;
     if (auto v = a.value("--hop")) {
         if (!a.value("--track")) throw cli::usage_error("option --hop needs --track");

@@ -16,7 +16,14 @@
 //    a new track, an unmatched track misses the frame;
 //  - a track that misses more than max_gap frames in a row ends (a shorter gap is bridged: the
 //    track keeps its id and the frames of the gap have no landmarks); a shot cut ends every track;
-//  - tracks with fewer than min_frames frames with landmarks are dropped (too short to measure).
+//  - tracks with fewer than min_frames frames with landmarks are dropped (too short to measure);
+//  - in frames much larger than the detector input (FaceTileOptions, face_tiles.hpp) the
+//    detector also runs on overlapping tiles, to find faces too small for the whole-frame pass:
+//    the full grid on frames that are multiples of tiles.scan_every (and the detector runs there),
+//    and on the other detection frames one tile around each followed face too small for the
+//    whole-frame pass (so such a face is found again at every detection). A face that a tile
+//    found once and no detection confirmed since does not make the detector run on every frame
+//    when it is lost (most such faces are false detections).
 // Live input (pipeline/live.hpp) calls set_streaming(true): push() reports the same faces, but no
 // per-frame history is kept and ended tracks are forgotten, so memory stays bounded.
 #pragma once
@@ -26,6 +33,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -33,6 +41,7 @@
 #include "syncdsp/core/error.hpp"
 #include "syncdsp/core/geometry.hpp"
 #include "syncdsp/core/parallel.hpp"
+#include "syncdsp/nn/models/face_tiles.hpp"
 #include "syncdsp/nn/models/face_tracker.hpp"
 #include "syncdsp/nn/models/faces.hpp"
 
@@ -44,10 +53,12 @@ struct FaceTracksOptions {
     double tie_iou = 0.1;          ///< IoUs closer than this are a tie, broken by the landmarks
     std::size_t max_gap = 25;      ///< frames a track may miss in a row and keep its id
     std::size_t min_frames = 25;   ///< tracks with fewer frames with landmarks are dropped
-    unsigned threads = 0;          ///< landmarks of several faces in parallel (0 = all cores)
+    unsigned threads = 0;          ///< landmarks of several faces, and tiles, in parallel (0 = all cores)
+    FaceTileOptions tiles = FaceTileOptions::standard();  ///< small faces in big frames
 
     /// What `syncdsp sync` uses: the detector every 5 frames (as face_tracker), IoU 0.3, gaps of up
-    /// to 25 frames bridged (1 s at 25 fps), tracks of at least 25 frames (1 s at 25 fps).
+    /// to 25 frames bridged (1 s at 25 fps), tracks of at least 25 frames (1 s at 25 fps), tiles
+    /// in frames of 1560 px or more (FaceTileOptions::standard()).
     static FaceTracksOptions standard() { return {}; }
 
     void validate() const {
@@ -58,11 +69,13 @@ struct FaceTracksOptions {
         SYNCDSP_REQUIRE(max_gap <= 100000, "face_tracks", "max_gap must be <= 100000, got ", max_gap);
         SYNCDSP_REQUIRE(min_frames >= 1 && min_frames <= 10000000, "face_tracks", "min_frames must be >= 1, got ",
                         min_frames);
+        tiles.validate();
     }
     std::string to_string() const {
         std::ostringstream s;
         s << "FaceTracksOptions{detect_every=" << detect_every << ", min_iou=" << min_iou << ", tie_iou=" << tie_iou
-          << ", max_gap=" << max_gap << ", min_frames=" << min_frames << ", threads=" << threads << "}";
+          << ", max_gap=" << max_gap << ", min_frames=" << min_frames << ", threads=" << threads << ", "
+          << tiles.to_string() << "}";
         return s.str();
     }
 };
@@ -148,12 +161,30 @@ public:
         for (auto& t : live_) {
             if (t.missed == 0 && !face_analyzer::box_has_pixels(t.box, frame.width, frame.height)) t.missed = 1;  // left the image
             followed = followed || t.missed == 0;
-            if (t.missed > 0 && t.missed <= opt_.detect_every) detect = true;
+            // (Not for a face a tile scan found once and never again: most are false detections,
+            // and a detection per frame would change the other faces' boxes for nothing.)
+            if (t.missed > 0 && t.missed <= opt_.detect_every && t.confirmed) detect = true;
         }
         if (!followed) detect = true;
+        if (!tiling_ || tiling_size_[0] != frame.width || tiling_size_[1] != frame.height) {
+            tiling_.emplace(frame.width, frame.height, fa_.options().detector_size, opt_.tiles);
+            tiling_size_[0] = frame.width;
+            tiling_size_[1] = frame.height;
+        }
+        const bool scan = tiling_->active() && index % opt_.tiles.scan_every == 0;
+        if (scan) detect = true;
         std::vector<char> found(live_.size(), 0);
         if (detect) {
-            auto faces = fa_.detect_faces(frame);
+            // Tiles: the full grid on scan frames; else one around each face the whole-frame pass
+            // may miss (followed, or lost a few frames ago), so it is found again.
+            std::vector<face_tile> tiles;
+            if (scan) tiles = tiling_->grid();
+            else
+                for (const auto& t : live_)
+                    for (const auto& tl : tiling_->around(t.box)) tiles.push_back(tl);
+            auto faces = tiles.empty() ? fa_.detect_faces(frame) : fa_.detect_faces(frame, tiles, opt_.threads);
+            if (scan) ++scans_;
+            tiles_run_ += tiles.size();
             match(faces, found, index);
         } else {
             // The followed faces' landmarks, in parallel (one face per thread; same result as serial).
@@ -200,6 +231,9 @@ public:
     }
     /// Tracks dropped as too short so far.
     std::size_t dropped() const { return dropped_; }
+    /// Full tile scans and detector runs on tiles so far (0 when the frames are too small for tiles).
+    std::size_t tile_scans() const { return scans_; }
+    std::size_t tiles_run() const { return tiles_run_; }
     /// Streaming (live input): push() reports the same faces, but the tracks keep no per-frame
     /// history (face_track::has/points/boxes stay empty; first and last are kept) and ended tracks
     /// are forgotten (finish() returns none), so memory does not grow with the stream. Set it
@@ -219,6 +253,7 @@ private:
         std::vector<std::size_t> missed_at;  // frames missed since the last found one
         landmarks68 last;
         std::size_t found = 0;  // frames with landmarks (kept when streaming only)
+        bool confirmed = true;  // false: started by a tile detection and not detected again yet
     };
 
     static double landmark_distance(const landmarks68& a, const landmarks68& b) {
@@ -261,6 +296,7 @@ private:
         lt.t.id = next_id_++;
         lt.box = f.box;
         lt.t.max_score = f.score;
+        lt.confirmed = !f.from_tile;
         const point c = face_tracker::centroid(f.landmarks);
         lt.offset = point{f.box.x + f.box.width / 2 - c.x, f.box.y + f.box.height / 2 - c.y};
         record(lt, index, f.box, f.landmarks);
@@ -297,6 +333,7 @@ private:
             const face& f = faces[best];
             lt.box = f.box;
             lt.t.max_score = std::max(lt.t.max_score, f.score);
+            lt.confirmed = true;
             const point c = face_tracker::centroid(f.landmarks);
             lt.offset = point{f.box.x + f.box.width / 2 - c.x, f.box.y + f.box.height / 2 - c.y};
             record(lt, index, f.box, f.landmarks);
@@ -333,8 +370,10 @@ private:
     std::vector<live_track> live_;
     std::vector<face_track> done_;
     std::vector<tracked_face_of_frame> current_;
-    std::size_t next_id_ = 0, frames_ = 0, last_index_ = 0, dropped_ = 0;
+    std::size_t next_id_ = 0, frames_ = 0, last_index_ = 0, dropped_ = 0, scans_ = 0, tiles_run_ = 0;
     bool streaming_ = false;
+    std::optional<face_tiling> tiling_;  // for the frame size seen
+    std::size_t tiling_size_[2] = {0, 0};
 };
 
 }  // namespace syncdsp::nn

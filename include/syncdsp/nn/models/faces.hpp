@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "syncdsp/nn/models/face_landmark68.hpp"
+#include "syncdsp/nn/models/face_tiles.hpp"
 #include "syncdsp/nn/models/face_types.hpp"
 #include "syncdsp/nn/models/tiny_face_detector.hpp"
 
@@ -47,6 +48,7 @@ struct face {
     syncdsp::box box;          ///< detector box, pixels of the input image
     double score = 0;      ///< detector score
     landmarks68 landmarks; ///< 68 points in pixels of the input image
+    bool from_tile = false;  ///< found by a tile only (face_tiles.hpp), not by the whole-frame pass
 };
 
 class face_analyzer {
@@ -67,19 +69,19 @@ public:
     /// Landmarks for a given box (e.g. from a previous frame or another detector).
     landmarks68 landmarks(const rgb8_view& img, const syncdsp::box& box) const { return lm_.detect(img, box); }
 
+    /// Detector boxes of the whole image and of `tiles` (face_tiles.hpp), merged (highest score
+    /// first); the tiles run on up to `threads` threads (0 = all cores; same result).
+    std::vector<face_detection> detect(const rgb8_view& img, const std::vector<face_tile>& tiles, unsigned threads = 1) const {
+        return detect_with_tiles(det_, img, detector_options(), tiles, threads);
+    }
+
     /// Boxes and landmarks of every face above the threshold, highest score first. Boxes with no
     /// pixel inside the image are dropped (face-api drops them too).
-    std::vector<face> detect_faces(const rgb8_view& img) const {
-        std::vector<face> out;
-        for (const auto& d : detect(img)) {
-            if (!box_has_pixels(d.box, img.width, img.height)) continue;
-            face f;
-            f.box = d.box;
-            f.score = d.score;
-            f.landmarks = lm_.detect(img, d.box);
-            out.push_back(f);
-        }
-        return out;
+    std::vector<face> detect_faces(const rgb8_view& img) const { return with_landmarks(img, detect(img)); }
+
+    /// The same with the detector also run on `tiles` (small faces in big frames; face_tiles.hpp).
+    std::vector<face> detect_faces(const rgb8_view& img, const std::vector<face_tile>& tiles, unsigned threads = 1) const {
+        return with_landmarks(img, detect(img, tiles, threads));
     }
 
     template <class View>
@@ -94,6 +96,19 @@ public:
     }
 
 private:
+    std::vector<face> with_landmarks(const rgb8_view& img, const std::vector<face_detection>& dets) const {
+        std::vector<face> out;
+        for (const auto& d : dets) {
+            if (!box_has_pixels(d.box, img.width, img.height)) continue;
+            face f;
+            f.box = d.box;
+            f.score = d.score;
+            f.from_tile = d.from_tile;
+            f.landmarks = lm_.detect(img, d.box);
+            out.push_back(f);
+        }
+        return out;
+    }
     // Checks the options before the (slow) model loading.
     static const FaceOptions& validated(const FaceOptions& o) {
         o.validate();

@@ -68,6 +68,7 @@ struct face_detection {
     syncdsp::box box;       ///< pixels of the input image (not clipped to it)
     double score = 0;   ///< sigmoid(objectness)
     syncdsp::box relative;  ///< the same box relative to the image size (0..1)
+    bool from_tile = false;  ///< found by a tile of the frame only (face_tiles.hpp), not the whole-frame pass
 };
 
 class tiny_face_detector {
