@@ -302,12 +302,12 @@ TEST_CASE("ffmpeg: video decode options, validate and to_string") {
     const auto g = io::VideoDecodeOptions::gray();
     CHECK(g.format == io::pixel_format::gray);
     CHECK_NOTHROW(g.validate());
-    CHECK(g.to_string() == "VideoDecodeOptions{format=gray, size=native, max_frames=all, max_bytes=8589934592, read_ahead=3, read_ahead_bytes=67108864}");
+    CHECK(g.to_string() == "VideoDecodeOptions{format=gray, size=native, max_frames=all, max_bytes=8589934592, read_ahead=0, read_ahead_bytes=67108864}");
     auto r = io::VideoDecodeOptions::rgb();
     r.width = 320;
     r.height = 240;
     r.max_frames = 10;
-    CHECK(r.to_string() == "VideoDecodeOptions{format=rgb, size=320x240, max_frames=10, max_bytes=8589934592, read_ahead=3, read_ahead_bytes=67108864}");
+    CHECK(r.to_string() == "VideoDecodeOptions{format=rgb, size=320x240, max_frames=10, max_bytes=8589934592, read_ahead=0, read_ahead_bytes=67108864}");
     r.height = 0;
     CHECK_THROWS_WITH_AS(r.validate(), doctest::Contains("give both width and height"), syncdsp::invalid_argument);
     // Checked before ffprobe runs, so the file need not exist.

@@ -325,8 +325,10 @@ struct VideoDecodeOptions {
     /// decode_video_stream: frames read and unpacked ahead on a reader thread, so the pipe and the
     /// consumer overlap (0 = read on the calling thread). on_frame still runs on the caller's
     /// thread, one frame at a time, in order. The ring holds read_ahead + 1 frames, fewer when
-    /// that would pass read_ahead_bytes (at least 2: a 4K RGBA frame is 33 MB).
-    std::size_t read_ahead = 3;
+    /// that would pass read_ahead_bytes (at least 2: a 4K RGBA frame is 33 MB). Worth it when the
+    /// consumer is heavy (the face networks: rgb_then_gray() sets 3); with a light consumer an
+    /// unthrottled decoder only takes CPU from other work (the audio decode, 8x slower beside it).
+    std::size_t read_ahead = 0;
     std::size_t read_ahead_bytes = std::size_t(64) << 20;
 
     /// 8-bit gray frames at the stream's own size (what the flow cues take).
@@ -337,10 +339,11 @@ struct VideoDecodeOptions {
         o.format = pixel_format::rgb;
         return o;
     }
-    /// RGB and gray from one decode (pixel_format::rgb_then_gray).
+    /// RGB and gray from one decode (pixel_format::rgb_then_gray), read ahead for the networks.
     static VideoDecodeOptions rgb_then_gray() {
         VideoDecodeOptions o;
         o.format = pixel_format::rgb_then_gray;
+        o.read_ahead = 3;
         return o;
     }
 
