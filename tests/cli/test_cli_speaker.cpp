@@ -45,17 +45,6 @@ std::string make(const std::string& name, const std::string& args) {
     return path;
 }
 
-// Skips unless the CLI, ffmpeg and the face models are there and no sanitizer slows everything.
-#define SPEAKER_TEST_READY()                                                                               \
-    do {                                                                                                   \
-        if (!std::getenv("SYNCDSP_CLI")) SYNCDSP_SKIP("SYNCDSP_CLI not set (run through ctest)");          \
-        if (std::getenv("SYNCDSP_SANITIZED")) SYNCDSP_SKIP("face networks are too slow under sanitizers"); \
-        if (std::system("ffmpeg -version >/dev/null 2>&1") != 0) SYNCDSP_SKIP("ffmpeg not installed");     \
-        SYNCDSP_REQUIRE_FILE_OR_SKIP(clip());                                                              \
-        SYNCDSP_REQUIRE_FACE_MODELS_OR_SKIP(models);                                                       \
-        (void)models;                                                                                      \
-    } while (false)
-
 // The track whose median box centre lies left (or right) of x = split.
 const nlohmann::json* track_on(const nlohmann::json& j, bool left, double split) {
     for (const auto& t : j["tracks"]) {
@@ -68,7 +57,7 @@ const nlohmann::json* track_on(const nlohmann::json& j, bool left, double split)
 }  // namespace
 
 TEST_CASE("two faces: the one whose mouth matches the sound is the speaker, on either side") {
-    SPEAKER_TEST_READY();
+    SYNCDSP_FACE_CLI_TEST_READY(clip());
     const auto single = sync_json(clip());
     REQUIRE(single["valid"].get<bool>());
     for (bool speaker_left : {true, false}) {
@@ -113,7 +102,7 @@ TEST_CASE("two faces: the one whose mouth matches the sound is the speaker, on e
 }
 
 TEST_CASE("--face: an id that is not there is a clear error; a bad value is a usage error") {
-    SPEAKER_TEST_READY();
+    SYNCDSP_FACE_CLI_TEST_READY(clip());
     auto r = sync_cli("'" + clip() + "' --face 7 --phones off");
     CHECK(r.code == 1);
     CHECK(r.err.find("no face track 7") != std::string::npos);
@@ -123,7 +112,7 @@ TEST_CASE("--face: an id that is not there is a clear error; a bad value is a us
 }
 
 TEST_CASE("bad case: no face at all gives a clear message and no offset") {
-    SPEAKER_TEST_READY();
+    SYNCDSP_FACE_CLI_TEST_READY(clip());
     const auto video = make("no_face.mp4", "-f lavfi -i color=c=gray:s=640x360:r=25 -i '" + clip() +
                                                "' -map 0:v -map 1:a -t 5 -c:v libx264 -preset veryfast -c:a copy");
     const auto r = sync_cli("'" + video + "' --phones off");
@@ -134,7 +123,7 @@ TEST_CASE("bad case: no face at all gives a clear message and no offset") {
 }
 
 TEST_CASE("bad case: a face in part of the video - that part is used and reported") {
-    SPEAKER_TEST_READY();
+    SYNCDSP_FACE_CLI_TEST_READY(clip());
     // 3 s of gray, then the clip on a gray 640x384 canvas (a face filling the frame is a face crop,
     // which the detector is not made for); its sound starts with it.
     const auto video = make(
@@ -158,7 +147,7 @@ TEST_CASE("bad case: a face in part of the video - that part is used and reporte
 }
 
 TEST_CASE("bad cases: a still picture with speech, and colour bars, say there is no mouth motion") {
-    SPEAKER_TEST_READY();
+    SYNCDSP_FACE_CLI_TEST_READY(clip());
     const auto png = make("still_face.png", "-ss 1 -i '" + clip() + "' -frames:v 1");
     const auto still = make("still_face.mp4", "-loop 1 -framerate 25 -i '" + png + "' -i '" + clip() +
                                                   "' -map 0:v -map 1:a -t 6 -pix_fmt yuv420p -c:v libx264 -preset veryfast -c:a copy");
@@ -182,7 +171,7 @@ TEST_CASE("bad cases: a still picture with speech, and colour bars, say there is
 }
 
 TEST_CASE("one face: the default gives the same answer as --face largest (the single-face path)") {
-    SPEAKER_TEST_READY();
+    SYNCDSP_FACE_CLI_TEST_READY(clip());
     std::vector<std::string> videos{clip()};
     const std::string calib = syncdsp::test::shared_data_dir() + "/calib/";
     for (const char* name : {"yerfor+Real3DPortrait__data_raw_examples_May_5s.mp4",

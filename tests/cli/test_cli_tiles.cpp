@@ -28,16 +28,6 @@ syncdsp::test::cli_result cli(const std::string& args) {
 
 std::string clip() { return syncdsp::test::source_dir() + "/data/lrs3_C8zY0oAdQrs_00018/facecrop_224.mp4"; }
 
-#define TILES_CLI_READY()                                                                                  \
-    do {                                                                                                   \
-        if (!std::getenv("SYNCDSP_CLI")) SYNCDSP_SKIP("SYNCDSP_CLI not set (run through ctest)");          \
-        if (std::getenv("SYNCDSP_SANITIZED")) SYNCDSP_SKIP("face networks are too slow under sanitizers"); \
-        if (std::system("ffmpeg -version >/dev/null 2>&1") != 0) SYNCDSP_SKIP("ffmpeg not installed");     \
-        SYNCDSP_REQUIRE_FILE_OR_SKIP(clip());                                                              \
-        SYNCDSP_REQUIRE_FACE_MODELS_OR_SKIP(models);                                                       \
-        (void)models;                                                                                      \
-    } while (false)
-
 // The clip's face (on a 384x384 gray canvas, as the speaker tests do) shrunk to 144x144 and put at
 // (1560, 240) of a 1920x1080 gray frame: the face box is about 90 px (4.6 % of the frame width).
 std::string small_face_video() {
@@ -53,7 +43,7 @@ std::string small_face_video() {
 }  // namespace
 
 TEST_CASE("a small face in a 1920x1080 frame: no face without tiles; with them one track and the clip's own offset") {
-    TILES_CLI_READY();
+    SYNCDSP_FACE_CLI_TEST_READY(clip());
     const auto single = cli("sync '" + clip() + "' --json --phones off --quiet");
     REQUIRE(single.code == 0);
     const auto one = nlohmann::json::parse(single.out);
@@ -101,7 +91,7 @@ TEST_CASE("a small face in a 1920x1080 frame: no face without tiles; with them o
 }
 
 TEST_CASE("the wide debate stage (calib/multi, 1920x1080, faces 70-90 px): both debaters are found") {
-    TILES_CLI_READY();
+    SYNCDSP_FACE_CLI_TEST_READY(clip());
     const std::string debate = syncdsp::test::shared_data_dir() + "/calib/multi/afourast+avobjects__media_trump_biden_debate.mp4";
     SYNCDSP_REQUIRE_FILE_OR_SKIP(debate);
     const auto r = cli("sync '" + debate + "' --json --track 5s --quiet");
