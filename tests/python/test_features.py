@@ -76,9 +76,12 @@ def test_zcr_and_rms_reproduce_librosa(sig):
 
 @pytest.mark.parametrize("kind", ["mfcc", "logmel", "zcr", "rms"])
 @pytest.mark.parametrize("preset", ["psf", "kaldi", "librosa"])
-def test_bit_exact_against_the_cli(cli, tmp_path, kind, preset):
-    # `syncdsp features` reads the 16 kHz WAV as int16 / 32768 in double, computes in double and
-    # writes float32: the same code path, so the float32 cast of the binding's result is identical.
+def test_same_as_the_cli(cli, tmp_path, kind, preset):
+    # `syncdsp features` reads the 16 kHz WAV as int16 / 32768. zcr and rms it computes in double,
+    # as the binding does on float64 input: the float32 cast is identical. mfcc and logmel it
+    # computes in float32 (mapped int16 samples, two frames per FFT; docs/audio.md): against the
+    # binding's double result the difference is float rounding, measured at most 4.5e-5 x max(1,
+    # |value|) on this clip (2026-12-02); the tolerance is 1e-4 x max(1, |value|).
     out = tmp_path / f"{kind}_{preset}.npy"
     run_cli(cli, "features", kind, WAV, "--preset", preset, "-o", out)
     want = np.load(out)
@@ -86,7 +89,10 @@ def test_bit_exact_against_the_cli(cli, tmp_path, kind, preset):
     got = fn(read_wav_mono(WAV), 16000, preset=preset)
     assert got.dtype == np.float64
     assert got.shape == want.shape
-    assert np.array_equal(got.astype(np.float32), want)
+    if kind in ("zcr", "rms"):
+        assert np.array_equal(got.astype(np.float32), want)
+    else:
+        assert np.all(np.abs(got - want) <= 1e-4 * np.maximum(1.0, np.abs(got)))
 
 
 def test_dtype_in_is_dtype_out_and_layouts_give_the_same_numbers():
