@@ -26,7 +26,7 @@
 #include "syncdsp/io/jsonl.hpp"
 #include "syncdsp/io/remux.hpp"
 #include "syncdsp/core/parallel.hpp"
-#include "syncdsp/pipeline/classic.hpp"
+#include "sync_engine.hpp"
 
 namespace {
 
@@ -112,7 +112,7 @@ json fix_one(const syncdsp::io::input_file& f, const syncdsp::pipeline::offset_r
         io::check_remux_output(f.path, out, "--fix-to");
         io::remux_with_audio_shift(f.path, out, -r.offset_ms);
         j["applied_shift_ms"] = cli::round_to(-r.offset_ms, 0.01);
-        const auto r2 = pipeline::estimate_offset(out, s.options);
+        const auto r2 = cli::estimate_offset(out, s.options);
         j["residual_offset_ms"] = cli::round_to(r2.offset_ms, 0.01);
         j["residual_check"] = !r2.valid || !r2.reliable                  ? "could_not_verify"
                               : s.options.tolerance.contains(r2.offset_ms) ? "within_tolerance"
@@ -129,7 +129,7 @@ json measure_one(const syncdsp::io::input_file& f, const batch_settings& s) {
     const auto t0 = std::chrono::steady_clock::now();
     json line = {{"file", f.path}, {"status", "ok"}};
     try {
-        const auto r = pipeline::estimate_offset(f.path, s.options);
+        const auto r = cli::estimate_offset(f.path, s.options);
         const double measure_ms = since_ms(t0);
         json result = cli::to_json(r, f.path);
         result["audio_cues"] = cli::audio_cues_json(r);

@@ -11,7 +11,7 @@
 #include "options.hpp"
 #include "report_json.hpp"
 #include "syncdsp/io/remux.hpp"
-#include "syncdsp/pipeline/classic.hpp"
+#include "sync_engine.hpp"
 
 namespace {
 
@@ -127,7 +127,7 @@ int run(const std::vector<std::string>& args) {
         offset_ms = *given_offset_ms;
         j["measured"] = nullptr;
     } else {
-        const auto r = pipeline::estimate_offset(in, opt);
+        const auto r = cli::estimate_offset(in, opt);
         j["measured"] = cli::to_json(r, in);
         if (!a.flag("--json")) std::cout << "measured: " << cli::headline(r) << "\n";
         using cli::decision;
@@ -171,7 +171,7 @@ int run(const std::vector<std::string>& args) {
     if (a.flag("--no-verify")) {
         j["residual_check"] = "skipped";
     } else {
-        const auto r2 = pipeline::estimate_offset(*out, opt);
+        const auto r2 = cli::estimate_offset(*out, opt);
         j["residual"] = cli::to_json(r2, *out);
         if (!a.flag("--json")) std::cout << "residual: " << cli::headline(r2) << "\n";
         char msg[400];

@@ -10,7 +10,7 @@
 #include "plot.hpp"
 #include "report_json.hpp"
 #include "syncdsp/io/file.hpp"
-#include "syncdsp/pipeline/classic.hpp"
+#include "sync_engine.hpp"
 
 namespace {
 
@@ -124,7 +124,7 @@ int run(const std::vector<std::string>& args) {
     if (auto v = a.value("--report")) io::check_output_path("--report", *v);
     const bool progress = !a.flag("--quiet") && isatty(STDERR_FILENO);
     if (progress) std::cerr << "syncdsp sync: decoding and analysing " << path << " ...\r" << std::flush;
-    const auto report = pipeline::estimate_offset(path, opt);
+    const auto report = cli::estimate_offset(path, opt);
     if (progress) std::cerr << std::string(60 + path.size(), ' ') << "\r" << std::flush;
     if (auto plot = a.value("--plot")) cli::write_curve_plot(*plot, report, path);
     if (auto html = a.value("--report")) cli::write_single_report(*html, report, path);
