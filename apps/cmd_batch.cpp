@@ -28,6 +28,7 @@
 #include "syncdsp/core/parallel.hpp"
 #include "sync_engine.hpp"
 
+namespace cmd_batch {
 namespace {
 
 const char* help = R"(usage: syncdsp batch INPUTS... -o RESULTS.jsonl [options]
@@ -374,3 +375,4 @@ int run(const std::vector<std::string>& args) {
 syncdsp::cli::command_registration reg("batch", "measure many files (resumable, parallel) into one JSONL file", run);
 
 }  // namespace
+}  // namespace cmd_batch

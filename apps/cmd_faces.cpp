@@ -21,6 +21,7 @@
 #include "syncdsp/nn/models/faces.hpp"
 #include "syncdsp/vision/shot_cut.hpp"
 
+namespace cmd_faces {
 namespace {
 
 const char* help = R"(usage: syncdsp faces VIDEO|IMAGE [options]      (alias: syncdsp landmarks)
@@ -375,3 +376,5 @@ int run(const std::vector<std::string>& args) {
 
 const syncdsp::cli::command_registration reg("faces", "faces and 68 landmarks per frame (face-api nets, own engine)", run);
 const syncdsp::cli::command_registration reg_landmarks("landmarks", "same as `faces` (68 landmarks per frame to CSV/JSON)", run);
+
+}  // namespace cmd_faces

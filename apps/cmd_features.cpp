@@ -13,6 +13,7 @@
 #include "syncdsp/io/npy.hpp"
 #include "syncdsp/io/wav.hpp"
 
+namespace cmd_features {
 namespace {
 
 const char* help = R"(usage: syncdsp features mfcc|logmel|zcr|rms INPUT -o OUT.npy [--preset P] [--sr HZ]
@@ -136,3 +137,4 @@ const syncdsp::cli::command_registration reg(
     "features", "audio features (mfcc, logmel, zcr, rms) of a WAV/media file to NPY, as psf/kaldi/librosa compute them", run);
 
 }  // namespace
+}  // namespace cmd_features

@@ -13,6 +13,7 @@
 #include "syncdsp/io/remux.hpp"
 #include "sync_engine.hpp"
 
+namespace cmd_fix {
 namespace {
 
 const char* help = R"(usage: syncdsp fix VIDEO -o OUT [options]
@@ -202,3 +203,4 @@ int run(const std::vector<std::string>& args) {
 syncdsp::cli::command_registration reg("fix", "write a copy of a video with the audio re-aligned (no re-encode)", run);
 
 }  // namespace
+}  // namespace cmd_fix

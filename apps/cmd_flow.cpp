@@ -9,6 +9,7 @@
 #include "syncdsp/io/npy.hpp"
 #include "syncdsp/vision/farneback.hpp"
 
+namespace cmd_flow {
 namespace {
 
 const char* help = R"(usage: syncdsp flow A.png B.png -o FLOW.npy [options]
@@ -96,3 +97,4 @@ const syncdsp::cli::command_registration reg(
     "flow", "Farneback dense optical flow between two images (OpenCV-identical) to NPY", run);
 
 }  // namespace
+}  // namespace cmd_flow

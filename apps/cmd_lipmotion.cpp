@@ -13,6 +13,7 @@
 #include "syncdsp/vision/lip_motion.hpp"
 #include "syncdsp/vision/mouth.hpp"
 
+namespace cmd_lipmotion {
 namespace {
 
 const char* help = R"(usage: syncdsp lipmotion VIDEO (--roi x,y,w,h | --landmarks FILE) -o FEATURES.npy [options]
@@ -146,3 +147,4 @@ const syncdsp::cli::command_registration reg(
     "lipmotion", "per-frame lip-motion features (optical flow in the mouth region) of a video to NPY", run);
 
 }  // namespace
+}  // namespace cmd_lipmotion

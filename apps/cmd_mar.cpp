@@ -7,6 +7,7 @@
 #include "syncdsp/io/npy.hpp"
 #include "syncdsp/vision/mouth.hpp"
 
+namespace cmd_mar {
 namespace {
 
 const char* help = R"(usage: syncdsp mar LANDMARKS [--inner|--outer] -o MAR.npy [--frames-out FRAMES.npy]
@@ -61,3 +62,4 @@ int run(const std::vector<std::string>& args) {
 const syncdsp::cli::command_registration reg("mar", "mouth aspect ratio (inner/outer lip) per landmark row to NPY", run);
 
 }  // namespace
+}  // namespace cmd_mar

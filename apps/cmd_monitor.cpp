@@ -23,6 +23,7 @@
 
 extern char** environ;
 
+namespace cmd_monitor {
 namespace {
 
 const char* help = R"(usage: syncdsp monitor INPUT [options]
@@ -318,3 +319,4 @@ syncdsp::cli::command_registration reg("monitor", "measure the offset of a live 
                                        run);
 
 }  // namespace
+}  // namespace cmd_monitor

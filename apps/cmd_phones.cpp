@@ -15,6 +15,7 @@
 #include "syncdsp/audio/phones.hpp"
 #include "syncdsp/io/ffmpeg.hpp"
 
+namespace cmd_phones {
 namespace {
 
 const char* const phones_help =
@@ -146,3 +147,4 @@ const syncdsp::cli::command_registration reg("phones", "English phones heard in 
                                              run_phones);
 
 }  // namespace
+}  // namespace cmd_phones

@@ -14,6 +14,7 @@
 #include "syncdsp/io/file.hpp"
 #include "syncdsp/io/jsonl.hpp"
 
+namespace cmd_report {
 namespace {
 
 const char* help = R"(usage: syncdsp report RESULTS.jsonl... [options]
@@ -135,3 +136,4 @@ int run(const std::vector<std::string>& args) {
 syncdsp::cli::command_registration reg("report", "merge and summarise batch results; write an HTML report", run);
 
 }  // namespace
+}  // namespace cmd_report

@@ -12,6 +12,7 @@
 #include "syncdsp/io/file.hpp"
 #include "sync_engine.hpp"
 
+namespace cmd_sync {
 namespace {
 
 const char* help = R"(usage: syncdsp sync VIDEO [options]
@@ -158,3 +159,4 @@ int run(const std::vector<std::string>& args) {
 syncdsp::cli::command_registration reg("sync", "measure the audio-video offset of a video (audio late > 0)", run);
 
 }  // namespace
+}  // namespace cmd_sync

@@ -15,6 +15,7 @@
 #include "syncdsp/pipeline/syncnet.hpp"
 #include "syncdsp/pipeline/syncnet_tracks.hpp"
 
+namespace cmd_syncnet {
 namespace {
 
 const char* help = R"(usage: syncdsp syncnet --weights W.safetensors VIDEO [--json] [--input auto|crop|video]
@@ -231,3 +232,4 @@ const syncdsp::cli::command_registration reg("syncnet",
                                               run);
 
 }  // namespace
+}  // namespace cmd_syncnet

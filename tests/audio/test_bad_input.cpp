@@ -5,6 +5,8 @@
 #include "audio_support.hpp"
 #include "syncdsp/audio/zcr.hpp"
 
+namespace test_bad_input {
+
 using namespace syncdsp;
 using namespace syncdsp::audio;
 
@@ -118,3 +120,5 @@ TEST_CASE("resampler and delta options: validate says what is wrong, to_string n
     CHECK(error_id([&] { d.validate(); }) == "invalid_argument.deltas");
     CHECK_NOTHROW(DeltaOptions::htk().validate());
 }
+
+}  // namespace test_bad_input

@@ -9,6 +9,8 @@
 #include "support.hpp"
 #include "syncdsp/audio/band_energy.hpp"
 
+namespace test_band_energy {
+
 using namespace syncdsp;
 using namespace syncdsp::audio;
 
@@ -149,3 +151,5 @@ TEST_CASE("band_log_energy: counts, options and errors") {
     o.high_hz = 1020;  // no bin centre inside at 16 kHz / 512
     CHECK_THROWS_AS(band_log_energy(x, sr, o), syncdsp::invalid_argument);
 }
+
+}  // namespace test_band_energy

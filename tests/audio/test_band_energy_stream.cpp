@@ -11,6 +11,8 @@
 #include "syncdsp/audio/band_energy.hpp"
 #include "syncdsp/audio/band_energy_stream.hpp"
 
+namespace test_band_energy_stream {
+
 using namespace syncdsp;
 
 namespace {
@@ -65,3 +67,5 @@ TEST_CASE("band_energy_stream: frames come out as soon as their samples are in, 
     s.finish();
     CHECK_THROWS_AS(s.accept(x.data(), 1), invalid_argument);
 }
+
+}  // namespace test_band_energy_stream

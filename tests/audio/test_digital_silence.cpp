@@ -7,6 +7,8 @@
 #include "support.hpp"
 #include "syncdsp/audio/digital_silence.hpp"
 
+namespace test_digital_silence {
+
 using syncdsp::audio::is_digital_silence;
 
 TEST_CASE("digital silence: every sample exactly 0, nothing else") {
@@ -28,3 +30,5 @@ TEST_CASE("digital silence: every sample exactly 0, nothing else") {
     CHECK(is_digital_silence(pcm.data(), 3));
     CHECK_FALSE(is_digital_silence(pcm.data(), 4));
 }
+
+}  // namespace test_digital_silence

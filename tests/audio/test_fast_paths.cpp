@@ -11,6 +11,8 @@
 #include "audio/audio_support.hpp"
 #include "syncdsp/io/file.hpp"
 
+namespace test_fast_paths {
+
 using namespace syncdsp;
 using namespace syncdsp::audio;
 
@@ -289,3 +291,5 @@ TEST_CASE("float MFCC (what `syncdsp features` computes) stays within 1e-4 of do
     MESSAGE("float vs double psf MFCC over ", md.shape()[0], " frames: max |diff| ", worst);
     CHECK(worst < 1e-4);
 }
+
+}  // namespace test_fast_paths

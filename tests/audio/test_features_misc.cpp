@@ -7,6 +7,8 @@
 #include "syncdsp/audio/resample.hpp"
 #include "syncdsp/audio/zcr.hpp"
 
+namespace test_features_misc {
+
 using namespace syncdsp;
 using namespace syncdsp::audio;
 using syncdsp::test::audio_input;
@@ -88,3 +90,5 @@ TEST_CASE("resampler: pass-band tones survive exactly, stop-band tones are atten
     tensor<double, 1> empty = tensor<double, 1>::from_shape({0});
     CHECK_THROWS_AS(resample(empty, 44100, 16000), invalid_argument);
 }
+
+}  // namespace test_features_misc

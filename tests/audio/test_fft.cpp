@@ -10,6 +10,8 @@
 #include "support.hpp"
 #include "syncdsp/audio/fft.hpp"
 
+namespace test_fft {
+
 using namespace syncdsp;
 using namespace syncdsp::audio;
 
@@ -103,3 +105,5 @@ TEST_CASE("FFTW_MEASURE plans (opt-in) give the same transform") {
     CHECK(e < 2e-5);
     CHECK(get_fft_effort() == fft_effort::estimate);
 }
+
+}  // namespace test_fft

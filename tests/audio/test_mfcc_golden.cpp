@@ -8,6 +8,8 @@
 // log of powers spanning 1e-3..1e12).
 #include "audio_support.hpp"
 
+namespace test_mfcc_golden {
+
 using namespace syncdsp;
 using namespace syncdsp::audio;
 using syncdsp::test::audio_input;
@@ -97,3 +99,5 @@ TEST_CASE("filterbanks match librosa.filters.mel, psf get_filterbanks, Kaldi and
     CHECK(max_abs_diff(mel_filters<double>(MelOptions::kaldi()), golden2("fb_kaldi_23_512")) < 1e-5);
     CHECK(max_abs_diff(mel_filters<double>(MelOptions::torchaudio(16000, 512, 40)), golden2("fb_torchaudio_htk_512_40")) < 1e-5);
 }
+
+}  // namespace test_mfcc_golden

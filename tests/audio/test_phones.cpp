@@ -11,6 +11,8 @@
 #include "syncdsp/audio/phone_openness.hpp"
 #include "syncdsp/audio/phones.hpp"
 
+namespace test_phones {
+
 namespace sa = syncdsp::audio;
 // ---------------------------------------------------------------------------------------------
 // Helpers without pocketsphinx: digital silence, utterance planning, option checks, openness.
@@ -177,3 +179,5 @@ TEST_CASE("phone_openness: track is the time-weighted mean per interval, NaN whe
     r.segments = segs;
     CHECK(sa::openness_track(r, 30.0).openness.size() == 60);
 }
+
+}  // namespace test_phones

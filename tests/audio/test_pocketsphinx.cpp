@@ -31,6 +31,8 @@ TEST_CASE("pocketsphinx: the recogniser tests need the syncdsp::phones target") 
 #include "syncdsp/io/subprocess.hpp"
 #include "syncdsp/io/wav.hpp"
 
+namespace test_pocketsphinx {
+
 namespace sa = syncdsp::audio;
 
 namespace {
@@ -382,5 +384,7 @@ TEST_CASE("phones: the CLI prints segments and the openness track as JSON") {
     CHECK(bad.exit_code == 1);
     CHECK(bad.stderr_text.find("not available") != std::string::npos);
 }
+
+}  // namespace test_pocketsphinx
 
 #endif

@@ -3,6 +3,8 @@
 // convention (RESULTS.md / docs/audio.md table), and the DFT of an on-bin cosine.
 #include "audio_support.hpp"
 
+namespace test_stft_basics {
+
 using namespace syncdsp;
 using namespace syncdsp::audio;
 
@@ -85,3 +87,5 @@ TEST_CASE("pre-emphasis: whole signal and per frame") {
     CHECK(f[1] == 1.5);
     CHECK(f[2] == 3);
 }
+
+}  // namespace test_stft_basics

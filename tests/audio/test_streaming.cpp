@@ -8,6 +8,8 @@
 
 #include "audio_support.hpp"
 
+namespace test_streaming {
+
 using namespace syncdsp;
 using namespace syncdsp::audio;
 
@@ -93,3 +95,5 @@ TEST_CASE("streaming a longer signal trims its buffer and still matches (psf, re
     refl.stft.pad = pad_mode::reflect;
     check_equal(run_stream(x, refl, rng, 9000), log_mel(x, refl));
 }
+
+}  // namespace test_streaming

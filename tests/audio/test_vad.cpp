@@ -20,6 +20,8 @@
 #include "syncdsp/io/npy.hpp"
 #include "syncdsp/io/wav.hpp"
 
+namespace test_vad {
+
 using syncdsp::audio::detect_voice_activity;
 using syncdsp::audio::vad_result;
 using syncdsp::audio::vad_stream;
@@ -598,3 +600,5 @@ TEST_CASE("vad: random signals and options - outputs stay in range, never NaN, s
         }
     }
 }
+
+}  // namespace test_vad

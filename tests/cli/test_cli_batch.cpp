@@ -27,6 +27,8 @@
 
 extern char** environ;
 
+namespace test_cli_batch {
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -218,3 +220,5 @@ TEST_CASE("batch: a torn last line (a crash inside the write) is dropped and the
     CHECK(json::parse(lines[0]).at("status") == "error");
     CHECK(read_text(out).back() == '\n');
 }
+
+}  // namespace test_cli_batch

@@ -8,6 +8,8 @@
 
 #include "nn/faces_common.hpp"
 
+namespace test_cli_faces {
+
 namespace {
 std::string run(const std::string& cmd, int& status) {
     std::string out;
@@ -50,3 +52,5 @@ TEST_CASE("syncdsp faces: help, usage errors, missing models, JSON output") {
     CHECK(faces[0]["box"][0].get<double>() == doctest::Approx(296.978).epsilon(1e-4));
     CHECK(faces[0]["score"].get<double>() == doctest::Approx(0.57391).epsilon(1e-4));
 }
+
+}  // namespace test_cli_faces

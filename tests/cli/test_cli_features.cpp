@@ -9,6 +9,8 @@
 #include "audio/audio_support.hpp"
 #include "syncdsp/io/file.hpp"
 
+namespace test_cli_features {
+
 using namespace syncdsp;
 
 namespace {
@@ -96,3 +98,5 @@ TEST_CASE("syncdsp features: errors give one line on stderr, a non-zero exit and
     CHECK(!test::file_exists(out));
     CHECK(run("features --help") == 0);
 }
+
+}  // namespace test_cli_features

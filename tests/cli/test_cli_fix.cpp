@@ -30,6 +30,8 @@
 
 extern char** environ;
 
+namespace test_cli_fix {
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -468,3 +470,5 @@ TEST_CASE("fix leaves no temporary file and no partial OUT when SIGINT or SIGTER
     MESSAGE("remuxes stopped midway: " << stopped_mid_remux << " of " << trials.size());
     CHECK(stopped_mid_remux >= 1);
 }
+
+}  // namespace test_cli_fix

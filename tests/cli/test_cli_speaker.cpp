@@ -23,6 +23,8 @@
 #include "run_command.hpp"
 #include "support.hpp"
 
+namespace test_cli_speaker {
+
 namespace {
 
 syncdsp::test::cli_result sync_cli(const std::string& args) {
@@ -189,3 +191,5 @@ TEST_CASE("one face: the default gives the same answer as --face largest (the si
         CHECK(b["face_choice"] == "largest");
     }
 }
+
+}  // namespace test_cli_speaker

@@ -16,6 +16,8 @@
 #include "run_command.hpp"
 #include "support.hpp"
 
+namespace test_cli_sync {
+
 namespace {
 
 struct run_result {
@@ -113,3 +115,5 @@ TEST_CASE("errors: one line on stderr, non-zero exit, no output left behind") {
     CHECK(err.find("not found") != std::string::npos);
     unsetenv("SYNCDSP_FFPROBE");
 }
+
+}  // namespace test_cli_sync

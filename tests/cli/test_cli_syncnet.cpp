@@ -15,6 +15,8 @@
 #include "run_command.hpp"
 #include "support.hpp"
 
+namespace test_cli_syncnet {
+
 namespace {
 syncdsp::test::cli_result run_cli(const std::string& args) {
     return syncdsp::test::run_syncdsp(args, syncdsp::test::scratch("syncnet_cli_err.txt"));
@@ -68,3 +70,5 @@ TEST_CASE("syncdsp syncnet: clear errors for short clips, bad weights and usage"
     r = run_cli("syncnet --weights '" + weights + "' '" + clip + "' --vshift -1");
     CHECK(r.code == 2);
 }
+
+}  // namespace test_cli_syncnet

@@ -25,6 +25,8 @@
 #include "run_command.hpp"
 #include "support.hpp"
 
+namespace test_cli_syncnet_tracks {
+
 namespace {
 syncdsp::test::cli_result run_cli(const std::string& args) {
     return syncdsp::test::run_syncdsp(args, syncdsp::test::scratch("syncnet_tracks_cli_err.txt"));
@@ -199,3 +201,5 @@ TEST_CASE("syncnet --input: the face crop still takes the crop path; usage error
     CHECK(r.code == 1);
     CHECK(r.err.find("[syncdsp.io_error.ffmpeg]") != std::string::npos);
 }
+
+}  // namespace test_cli_syncnet_tracks

@@ -20,6 +20,8 @@
 #include "run_command.hpp"
 #include "support.hpp"
 
+namespace test_cli_tiles {
+
 namespace {
 
 syncdsp::test::cli_result cli(const std::string& args) {
@@ -115,3 +117,5 @@ TEST_CASE("the wide debate stage (calib/multi, 1920x1080, faces 70-90 px): both 
     CHECK(j["faces_together"].get<int>() >= 2);
     CHECK(j["face_choice"] == "speaker");
 }
+
+}  // namespace test_cli_tiles

@@ -32,6 +32,8 @@
 #include "syncdsp/io/wav.hpp"
 #include "syncdsp/vision/mouth.hpp"
 
+namespace test_cli_timebase_truth {
+
 namespace {
 
 constexpr double tolerance_ms = 5.0;  // the issue's requirement for the time base
@@ -297,3 +299,5 @@ TEST_CASE("a variable-frame-rate phone video with a repeated timestamp is measur
     CHECK(r.json.contains("offset_ms"));
     std::fprintf(stderr, "VFR calib clip: %+.1f ms\n", r.offset_ms());
 }
+
+}  // namespace test_cli_timebase_truth

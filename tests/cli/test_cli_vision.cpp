@@ -10,6 +10,8 @@
 #include "syncdsp/io/file.hpp"
 #include "syncdsp/io/npy.hpp"
 
+namespace test_cli_vision {
+
 using syncdsp::test::golden;
 using syncdsp::test::scratch;
 
@@ -136,3 +138,5 @@ TEST_CASE("syncdsp lipmotion on the bundled clip: fixed ROI and landmarks") {
     CHECK(run("lipmotion " + scratch("missing.mp4") + " --roi 1,1,8,8 -o " + bad) == 1);
     CHECK_FALSE(exists(bad));
 }
+
+}  // namespace test_cli_vision

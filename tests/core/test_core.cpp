@@ -8,6 +8,8 @@
 #include "support.hpp"
 #include "syncdsp/core.hpp"
 
+namespace test_core {
+
 TEST_CASE("errors carry a stable id and derive from syncdsp::error and std::runtime_error") {
     try {
         syncdsp::detail::throw_invalid_argument("mfcc", "n_fft=", 0, " must be positive");
@@ -127,3 +129,5 @@ TEST_CASE("buffer_relay hands every buffer over once, in order, bounded; stop an
     CHECK_THROWS_WITH_AS(std::rethrow_exception(failing.error()), "decoder died", std::runtime_error);
     CHECK_THROWS_AS(syncdsp::buffer_relay(4, 1), syncdsp::invalid_argument);
 }
+
+}  // namespace test_core

@@ -6,6 +6,8 @@
 #include "support.hpp"
 #include "syncdsp/core/geometry.hpp"
 
+namespace test_geometry {
+
 using namespace syncdsp;
 
 TEST_CASE("geometry: box and rect, iou, clipping and the floor rule") {
@@ -92,3 +94,5 @@ TEST_CASE("geometry: a landmark track from per-frame points") {
     CHECK(std::isnan(t.points(1, 0, 0)));  // the points of a frame without landmarks are not kept
     CHECK_THROWS_AS(landmark_track::from_points({1, 0}, pts, 2, "detector"), syncdsp::invalid_argument);
 }
+
+}  // namespace test_geometry

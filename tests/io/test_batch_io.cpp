@@ -11,6 +11,8 @@
 #include "syncdsp/io/input_list.hpp"
 #include "syncdsp/io/jsonl.hpp"
 
+namespace test_batch_io {
+
 namespace fs = std::filesystem;
 namespace io = syncdsp::io;
 
@@ -112,3 +114,5 @@ TEST_CASE("list_inputs: directories by extension, list files, sorted and dedupli
         CHECK_THROWS_WITH_AS(io::shard_spec::parse(bad), doctest::Contains("[syncdsp.invalid_argument.shard]"),
                              syncdsp::invalid_argument);
 }
+
+}  // namespace test_batch_io

@@ -9,6 +9,8 @@
 #include "syncdsp/io/ffmpeg.hpp"
 #include "syncdsp/io/file.hpp"
 
+namespace test_ffmpeg {
+
 namespace io = syncdsp::io;
 
 namespace {
@@ -313,3 +315,5 @@ TEST_CASE("ffmpeg: video decode options, validate and to_string") {
     // Checked before ffprobe runs, so the file need not exist.
     CHECK_THROWS_AS(io::decode_video("/nonexistent.mp4", r), syncdsp::invalid_argument);
 }
+
+}  // namespace test_ffmpeg

@@ -7,6 +7,8 @@
 #include "support.hpp"
 #include "syncdsp/io/live_decode.hpp"
 
+namespace test_live_decode {
+
 using namespace syncdsp;
 
 TEST_CASE("live decoder: picture size and frame rate from ffmpeg's output stream line") {
@@ -56,3 +58,5 @@ TEST_CASE("live decoder: options are checked, URLs recognised, and the command h
     CHECK(re);
     CHECK(whole);
 }
+
+}  // namespace test_live_decode

@@ -5,6 +5,8 @@
 #include "support.hpp"
 #include "syncdsp/io/npy.hpp"
 
+namespace test_npy {
+
 using syncdsp::test::golden;
 
 namespace {
@@ -116,3 +118,5 @@ TEST_CASE("malformed headers are parse errors that say what is wrong") {
     const std::uint8_t empty = 0;
     CHECK_THROWS_AS(syncdsp::io::decode_npy<float>(&empty, 0), syncdsp::parse_error);
 }
+
+}  // namespace test_npy

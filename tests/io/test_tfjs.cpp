@@ -14,6 +14,8 @@
 #include "syncdsp/nn/models/face_landmark68.hpp"
 #include "syncdsp/nn/models/tiny_face_detector.hpp"
 
+namespace test_tfjs {
+
 using namespace syncdsp;
 
 namespace {
@@ -142,3 +144,5 @@ TEST_CASE("faces: sha256 implementation (FIPS 180-4 test vectors)") {
     CHECK(h("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq") ==
           "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 }
+
+}  // namespace test_tfjs

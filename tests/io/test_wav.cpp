@@ -7,6 +7,8 @@
 #include "support.hpp"
 #include "syncdsp/io/wav.hpp"
 
+namespace test_wav {
+
 using syncdsp::test::golden;
 namespace io = syncdsp::io;
 
@@ -164,3 +166,5 @@ TEST_CASE("truncated or lying headers are parse errors naming the byte") {
     CHECK(decode(streaming).frames() == 4);
     CHECK_THROWS_AS(io::read_wav<float>(syncdsp::test::scratch("no-such.wav")), syncdsp::io_error);
 }
+
+}  // namespace test_wav

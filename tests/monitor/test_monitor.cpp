@@ -40,6 +40,8 @@
 #include "run_command.hpp"
 #include "support.hpp"
 
+namespace test_monitor {
+
 using syncdsp::test::run_command;
 
 namespace {
@@ -462,3 +464,5 @@ TEST_CASE("monitor: a face that appears mid-stream is measured within 5 s of its
     CHECK(*appeared <= 6.0 + 1.5);
     CHECK(*first + 0.8 <= 6.0 + 4.5);        // the first estimate (half a window of face, 2.5 s, is enough)
 }
+
+}  // namespace test_monitor

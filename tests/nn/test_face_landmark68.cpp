@@ -13,6 +13,8 @@
 #include "syncdsp/io/npy.hpp"
 #include "syncdsp/nn/models/face_landmark68.hpp"
 
+namespace test_face_landmark68 {
+
 using namespace syncdsp;
 
 TEST_CASE("face_landmark68: raw output matches face-api on the anchor crop") {
@@ -36,3 +38,5 @@ TEST_CASE("face_landmark68: raw output matches face-api on the anchor crop") {
         CHECK(max_err <= 1e-4);
     }
 }
+
+}  // namespace test_face_landmark68

@@ -28,6 +28,8 @@
 #include "syncdsp/nn/models/face_tracks.hpp"
 #include "syncdsp/nn/models/faces.hpp"
 
+namespace test_face_tiles {
+
 using namespace syncdsp;
 
 namespace {
@@ -344,3 +346,7 @@ TEST_CASE("face_tiles: face_tracks_builder follows a small face: full grid on fr
     CHECK(none.finish().empty());
     CHECK(none.tiles_run() == 0);
 }
+
+#undef TILES_TEST_READY  // the test programs are unity builds: no macro leaks into the next file
+
+}  // namespace test_face_tiles

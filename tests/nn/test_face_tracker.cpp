@@ -6,6 +6,8 @@
 #include "faces_common.hpp"
 #include "syncdsp/nn/models/face_tracker.hpp"
 
+namespace test_face_tracker {
+
 using namespace syncdsp;
 
 namespace {
@@ -77,3 +79,5 @@ TEST_CASE("faces: options preset, validate and to_string (no models needed)") {
     f.models_dir = "/nonexistent";
     CHECK_THROWS_AS(nn::face_analyzer{f}, syncdsp::invalid_argument);
 }
+
+}  // namespace test_face_tracker

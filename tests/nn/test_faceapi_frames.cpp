@@ -24,6 +24,8 @@
 #include "syncdsp/io/file.hpp"
 #include "syncdsp/nn/models/faces.hpp"
 
+namespace test_faceapi_frames {
+
 using namespace syncdsp;
 using nlohmann::json;
 
@@ -162,3 +164,5 @@ TEST_CASE("faces: detector, landmarks and the whole pipeline match face-api on r
     CHECK(e2e_mean <= 0.25);
     CHECK(e2e_max <= 1.0);
 }
+
+}  // namespace test_faceapi_frames

@@ -17,6 +17,8 @@
 #include "support.hpp"
 #include "syncdsp/nn/gemm.hpp"
 
+namespace test_gemm {
+
 using namespace syncdsp;
 
 namespace {
@@ -245,3 +247,5 @@ TEST_CASE("gemm: bad operands are rejected with the gemm error id") {
                          syncdsp::invalid_argument);
     CHECK_THROWS_AS(nn::gemm_pack_a(2, 3, nullptr, 3), syncdsp::invalid_argument);
 }
+
+}  // namespace test_gemm

@@ -8,6 +8,8 @@
 #include "syncdsp/nn/layers.hpp"
 #include "syncdsp/nn/pool.hpp"
 
+namespace test_ops {
+
 using namespace syncdsp;
 using syncdsp::test::load_nn;
 using syncdsp::test::relative_error;
@@ -235,3 +237,5 @@ TEST_CASE("max pooling propagates NaN like torch (closed form)") {
     CHECK(y(0, 0, 0, 1) == 0.f);
     CHECK(y(0, 0, 1, 1) == 5.f);
 }
+
+}  // namespace test_ops

@@ -10,6 +10,8 @@
 #include "syncdsp/io/safetensors.hpp"
 #include "syncdsp/nn/weights.hpp"
 
+namespace test_safetensors {
+
 using namespace syncdsp;
 using syncdsp::test::golden;
 
@@ -137,3 +139,5 @@ TEST_CASE("weight store: lookup by name, shape checks, NaN rejected, missing/ext
     CHECK_THROWS_AS(m.at("i"), unsupported_error);
     CHECK(m.at("s")() == 1.5f);
 }
+
+}  // namespace test_safetensors

@@ -22,6 +22,8 @@
 #include "syncdsp/nn/models/syncnet.hpp"
 #include "syncdsp/nn/models/syncnet_protocol.hpp"
 
+namespace test_syncnet {
+
 using namespace syncdsp;
 using syncdsp::test::relative_error;
 
@@ -234,3 +236,5 @@ TEST_CASE("SyncNet protocol options: the syncnet_python preset, validate and to_
     bad.fps = 0;
     CHECK_THROWS_WITH_AS(bad.validate(), doctest::Contains("fps 0 must be in (0, 1000]"), syncdsp::invalid_argument);
 }
+
+}  // namespace test_syncnet

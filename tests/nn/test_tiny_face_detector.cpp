@@ -13,6 +13,8 @@
 #include "syncdsp/io/npy.hpp"
 #include "syncdsp/nn/models/tiny_face_detector.hpp"
 
+namespace test_tiny_face_detector {
+
 using namespace syncdsp;
 
 TEST_CASE("tiny_face_detector: raw 13x13x25 output and detection match face-api on frame50.png") {
@@ -65,3 +67,5 @@ TEST_CASE("tiny_face_detector: options preset, validate and to_string (no models
     bad.score_threshold = 1;
     CHECK_THROWS_WITH_AS(bad.validate(), doctest::Contains("score_threshold must be in [0, 1)"), syncdsp::invalid_argument);
 }
+
+}  // namespace test_tiny_face_detector

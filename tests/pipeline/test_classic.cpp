@@ -12,6 +12,8 @@
 #include "syncdsp/pipeline/classic.hpp"
 #if defined(SYNCDSP_HAVE_POCKETSPHINX)
 #include "syncdsp/audio/pocketsphinx.hpp"
+
+namespace test_classic {
 #endif
 
 namespace pl = syncdsp::pipeline;
@@ -254,3 +256,5 @@ TEST_CASE("options: the face track options, and ClassicOptions checks and prints
     o.mouth.box_size = 8;
     CHECK_THROWS_AS(o.validate(), syncdsp::invalid_argument);
 }
+
+}  // namespace test_classic

@@ -23,6 +23,8 @@
 #include "syncdsp/io/ffmpeg.hpp"
 #include "syncdsp/pipeline/live_faces.hpp"
 
+namespace test_live_faces {
+
 namespace pl = syncdsp::pipeline;
 namespace nn = syncdsp::nn;
 namespace vision = syncdsp::vision;
@@ -157,3 +159,5 @@ TEST_CASE("live faces: streaming tracks equal the offline tracker frame by frame
     CHECK(ended_at[0] >= 75 + o.tracks.max_gap);
     CHECK(ended_at[0] <= 75 + o.tracks.max_gap + 3);
 }
+
+}  // namespace test_live_faces

@@ -15,6 +15,8 @@
 #include "syncdsp/io/ffmpeg.hpp"
 #include "syncdsp/pipeline/syncnet_tracks.hpp"
 
+namespace test_syncnet_tracks {
+
 using namespace syncdsp;
 using namespace syncdsp::pipeline;
 
@@ -163,3 +165,5 @@ TEST_CASE("the crops of a real 30 fps clip equal the torch statement's cv2 crops
     }
     CHECK(checked > 0);
 }
+
+}  // namespace test_syncnet_tracks

@@ -15,6 +15,8 @@
 #include "syncdsp/pipeline/video_tracks.hpp"
 #include "syncdsp/vision/shot_cut.hpp"
 
+namespace test_video_tracks {
+
 namespace pl = syncdsp::pipeline;
 
 namespace {
@@ -150,3 +152,5 @@ TEST_CASE("video tracks: two faces side by side are two tracks, one decode, part
     // The single-face view follows the largest face in every frame.
     CHECK(v.main.with_landmarks() == 75);
 }
+
+}  // namespace test_video_tracks

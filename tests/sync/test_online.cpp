@@ -18,6 +18,8 @@
 #include "syncdsp/sync/online.hpp"
 #include "syncdsp/sync/timebase.hpp"
 
+namespace test_online {
+
 using namespace syncdsp;
 
 namespace {
@@ -228,3 +230,5 @@ TEST_CASE("online estimator: a change of offset is reported by the recent part o
     MESSAGE("change at 20.5 s reported by the window ending at " << *reported << " s; " << recent << " recent answers");
     CHECK(*reported - s.change_at <= 4.0);
 }
+
+}  // namespace test_online

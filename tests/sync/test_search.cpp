@@ -8,6 +8,8 @@
 #include "support.hpp"
 #include "syncdsp/sync.hpp"
 
+namespace test_search {
+
 namespace sync = syncdsp::sync;
 
 namespace {
@@ -349,3 +351,5 @@ TEST_CASE("calibration: an answer that is not reliable has the whole searched ra
     CHECK(unsure.lo_ms == -2000.0);
     CHECK(unsure.hi_ms == 2000.0);
 }
+
+}  // namespace test_search

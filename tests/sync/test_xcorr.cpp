@@ -7,6 +7,8 @@
 #include "support.hpp"
 #include "syncdsp/sync.hpp"
 
+namespace test_xcorr {
+
 namespace sync = syncdsp::sync;
 
 namespace {
@@ -252,3 +254,5 @@ TEST_CASE("NCC and peak options: validate and to_string") {
     s.peak.guard_lags = -1;
     CHECK_THROWS_AS(s.validate(), syncdsp::invalid_argument);
 }
+
+}  // namespace test_xcorr

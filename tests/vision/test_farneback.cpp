@@ -26,6 +26,8 @@
 #include "syncdsp/io/npy.hpp"
 #include "syncdsp/vision/farneback.hpp"
 
+namespace test_farneback {
+
 using namespace syncdsp;
 using namespace syncdsp::vision;
 using syncdsp::test::golden;
@@ -412,3 +414,5 @@ TEST_CASE("farneback: options preset, validate and to_string") {
     bad.winsize = 0;
     CHECK_THROWS_WITH_AS(bad.validate(), doctest::Contains("winsize must be in 1..255, got 0"), syncdsp::invalid_argument);
 }
+
+}  // namespace test_farneback

@@ -9,6 +9,8 @@
 #include "syncdsp/vision/mouth.hpp"
 #include "syncdsp/vision/mouth_motion.hpp"
 
+namespace test_frame_parts {
+
 using namespace syncdsp;
 using namespace syncdsp::vision;
 
@@ -109,3 +111,5 @@ TEST_CASE("a mouth neighbourhood holds the frame's ROI and is clipped to the fra
     CHECK(edge.x + edge.width == 120);
     CHECK(edge.y + edge.height == 160);
 }
+
+}  // namespace test_frame_parts

@@ -20,6 +20,8 @@
 #include "syncdsp/vision/image.hpp"
 #include "syncdsp/vision/resize.hpp"
 
+namespace test_image {
+
 using namespace syncdsp;
 using namespace syncdsp::vision;
 using syncdsp::test::golden;
@@ -191,3 +193,5 @@ TEST_CASE("bad image files give parse errors, never a crash") {
         CHECK(std::string(e.what()).find("frame.png") != std::string::npos);
     }
 }
+
+}  // namespace test_image

@@ -13,6 +13,8 @@
 #include "syncdsp/vision/mouth.hpp"
 #include "syncdsp/vision/mouth_motion.hpp"
 
+namespace test_mouth {
+
 using namespace syncdsp;
 using namespace syncdsp::vision;
 
@@ -347,3 +349,5 @@ TEST_CASE("mouth geometry of a landmark track: per-frame boxes held across gaps,
     CHECK_THROWS_WITH_AS(mouth_rois(landmark_track::from_rows(rows, 1), 640, 480, o),
                          doctest::Contains("none of the 1 frames has landmarks"), syncdsp::invalid_argument);
 }
+
+}  // namespace test_mouth

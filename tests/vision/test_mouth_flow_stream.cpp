@@ -10,6 +10,8 @@
 #include "syncdsp/vision/mouth_flow_stream.hpp"
 #include "syncdsp/vision/mouth_motion.hpp"
 
+namespace test_mouth_flow_stream {
+
 using namespace syncdsp;
 using namespace syncdsp::vision;
 
@@ -64,3 +66,5 @@ TEST_CASE("mouth_flow_stream: reset starts a new pair, and a box outside the fra
     CHECK(std::isnan(s.add(frame_view(frames, 2), rect{8, 8, 40, 40})));
     CHECK_THROWS_AS(s.add(frame_view(frames, 2), rect{40, 40, 40, 40}), invalid_argument);
 }
+
+}  // namespace test_mouth_flow_stream

@@ -11,6 +11,8 @@
 #include "syncdsp/vision/mouth.hpp"
 #include "syncdsp/vision/mouth_motion.hpp"
 
+namespace test_mouth_motion {
+
 using namespace syncdsp;
 using namespace syncdsp::vision;
 
@@ -182,3 +184,5 @@ TEST_CASE("mouth motion: options, the face-crop box and errors") {
     CHECK_THROWS_AS(mouth_flow(crops, o), syncdsp::invalid_argument);  // crops of 32 px, options say 64
     CHECK_THROWS_AS(crops.prev_of(1), syncdsp::invalid_argument);      // no frames yet
 }
+
+}  // namespace test_mouth_motion

@@ -15,6 +15,8 @@
 #include "syncdsp/io/npy.hpp"
 #include "syncdsp/vision/resize_opencv_u8.hpp"
 
+namespace test_resize_opencv_u8 {
+
 using namespace syncdsp;
 
 namespace {
@@ -79,3 +81,5 @@ TEST_CASE("resize_linear_opencv_u8: same size copies, bad shapes are refused") {
                                                     vision::image_view<std::uint8_t>(out.data(), 5, 4, 3)),
                     invalid_argument);
 }
+
+}  // namespace test_resize_opencv_u8

@@ -10,6 +10,8 @@
 #include "support.hpp"
 #include "syncdsp/vision/shot_cut.hpp"
 
+namespace test_shot_cut {
+
 using namespace syncdsp;
 using namespace syncdsp::vision;
 
@@ -103,3 +105,5 @@ TEST_CASE("cuts closer than min_shot_frames count once; bad frames and options t
     CHECK_THROWS_AS(o.validate(), syncdsp::invalid_argument);
     CHECK(ShotCutOptions::standard().to_string().find("bins=32") != std::string::npos);
 }
+
+}  // namespace test_shot_cut
